@@ -1,0 +1,40 @@
+// yasmind's command line.  Parsing is kept apart from main() and from Xen so that the unit
+// tests can exercise every flag on any machine.
+
+#ifndef YASMIN_DOM0_BACKEND_OPTIONS_H_
+#define YASMIN_DOM0_BACKEND_OPTIONS_H_
+
+#include <string>
+
+namespace yasmin {
+
+enum class LogLevel { kError, kWarn, kInfo, kDebug };
+
+struct Options {
+  std::string config_path = "/etc/yasmin/yasmind.conf";
+  bool foreground = false;
+  LogLevel log_level = LogLevel::kInfo;
+  bool once = false;     // print the domain table and exit instead of running the daemon
+  bool dry_run = false;  // report what would change in XenStore without changing it
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// Either the parsed options or, when error is not empty, why the command line was rejected.
+struct ParsedCommandLine {
+  Options options;
+  std::string error;
+
+  bool ok() const { return error.empty(); }
+};
+
+// argv[0] is the program name and is ignored, as in main().  Never prints and never exits:
+// reporting is the caller's job.
+ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]);
+
+// The --help text, ending in a newline.
+std::string UsageText();
+
+}  // namespace yasmin
+
+#endif  // YASMIN_DOM0_BACKEND_OPTIONS_H_

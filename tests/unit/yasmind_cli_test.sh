@@ -1,0 +1,56 @@
+#!/bin/sh
+# yasmind's exit codes and messages, which scripts and the service manager rely on:
+# 0 success, 1 failure, 2 bad command line.
+# Usage: yasmind_cli_test.sh PATH_TO_YASMIND EXPECTED_VERSION
+set -u
+yasmind=$1
+expected_version=$2
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "  stdout: $(cat "$out")" >&2
+    echo "  stderr: $(cat "$err")" >&2
+    failures=$((failures + 1))
+}
+
+# expect CODE ARGS...: runs yasmind with ARGS and checks its exit code.
+expect() {
+    want=$1; shift
+    "$yasmind" "$@" >"$out" 2>"$err"
+    got=$?
+    [ "$got" -eq "$want" ] || fail "yasmind $* exited $got, expected $want"
+}
+
+expect 0 --help
+grep -q '^Usage: yasmind' "$out" || fail "--help prints no usage line"
+[ -s "$err" ] && fail "--help wrote to stderr"
+
+expect 0 --version
+[ "$(cat "$out")" = "yasmind $expected_version" ] || fail "--version printed the wrong version"
+
+expect 2 --bogus
+grep -q -- '--bogus' "$err" || fail "the unknown flag is not named"
+grep -q -- '--help' "$err" || fail "no hint to --help"
+[ -s "$out" ] && fail "an error went to stdout"
+
+expect 2 --log-level loud
+grep -q "'loud'" "$err" || fail "the bad log level is not named"
+
+expect 1
+grep -q 'not implemented' "$err" || fail "the missing daemon loop is not admitted"
+
+# --once needs libxl, which only works as root in dom0.
+if grep -qs control_d /proc/xen/capabilities && [ "$(id -u)" -eq 0 ]; then
+    expect 0 --once
+    head -n 1 "$out" | grep -q '^domid  *name  *cid$' || fail "--once printed no header"
+    grep -q '^0  *Domain-0  *2$' "$out" || fail "--once did not list dom0 as CID 2"
+else
+    expect 1 --once
+    grep -q 'cannot open libxl' "$err" || fail "--once outside dom0 gave no clear error"
+fi
+
+[ "$failures" -eq 0 ] || exit 1
+echo "all yasmind command-line checks passed"
