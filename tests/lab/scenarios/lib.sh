@@ -6,7 +6,9 @@ export PATH="$LAB_SHARE/bin:$PATH"
 LAB_RUN=/run/yasmin-lab
 LAB_DOM0_IP=10.99.0.1
 # Addresses exist only on the bridge inside the emulated machine; QEMU gets no network.
-declare -A LAB_GUEST_IP=([guest-a]=10.99.0.11 [guest-b]=10.99.0.12)
+declare -A LAB_GUEST_IP=([guest-a]=10.99.0.11 [guest-b]=10.99.0.12 [guest-pvh]=10.99.0.13)
+declare -A LAB_GUEST_TYPE=([guest-pvh]=pvh)
+# The two guests up for every scenario; others are started by the scenarios that need them.
 LAB_GUESTS=(guest-a guest-b)
 
 lab_fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -38,7 +40,7 @@ lab_guest_config() {   # GUEST
     local mac; mac=$(printf '00:16:3e:99:00:%02x' "${ip##*.}")
     cat <<CFG
 name = "$guest"
-type = "pv"
+type = "${LAB_GUEST_TYPE[$guest]:-pv}"
 kernel = "$LAB_SHARE/guest/vmlinux.gz"
 ramdisk = "$LAB_SHARE/guest/initrd.gz"
 extra = "console=hvc0 yasmin_lab.ip=$ip/24"
