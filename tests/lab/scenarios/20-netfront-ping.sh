@@ -5,7 +5,7 @@
 
 ping_ok() {   # FROM_GUEST TO_IP
     local out
-    out=$(lab_guest_exec "$1" "ping -c 5 -W 3 $2") || lab_fail "ping $1 -> $2: $out"
+    out=$(lab_guest_exec "$1" "ping -A -c 5 -W 3 $2") || lab_fail "ping $1 -> $2: $out"
     lab_assert_contains "$out" "5 packets received" "ping $1 -> $2"
 }
 

@@ -8,7 +8,7 @@ lab_start_guests guest-pvh
 trap 'xl destroy guest-pvh 2>/dev/null' EXIT
 
 lab_assert_contains "$(lab_guest_exec guest-pvh dmesg)" "Booting kernel on Xen PVH" "guest-pvh boots as PVH"
-out=$(lab_guest_exec guest-pvh "ping -c 3 -W 3 $(lab_guest_ip guest-a)") || lab_fail "ping pvh -> guest-a: $out"
+out=$(lab_guest_exec guest-pvh "ping -A -c 3 -W 3 $(lab_guest_ip guest-a)") || lab_fail "ping pvh -> guest-a: $out"
 lab_assert_contains "$out" "3 packets received" "ping guest-pvh -> guest-a"
 
 domid=$(xl domid guest-pvh)
