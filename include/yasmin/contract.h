@@ -88,6 +88,61 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 /* Longest absolute path the formats above produce, terminating NUL included. */
 #define YASMIN_XS_PATH_MAX          64
 
+/*
+ * Data rings.  Each direction of a connection has its own ring, allocated and granted by its
+ * producer.  The consumer maps the data pages read-only and only the descriptor page
+ * read-write, so a hostile consumer can change neither the bytes it is sent nor anything the
+ * producer relies on: the producer keeps its own position privately and never reads it back.
+ *
+ * Indexes are free-running byte counts (u32, wrapping) that both start at 0 when the ring is
+ * set up (the consumer relies on that and never reads the starting values); a byte's place is
+ * index & (size - 1) in the data area, and size (a power of two, whole pages) is the number
+ * of data pages times YASMIN_PAGE_SIZE.  Each side checks every value it reads from the
+ * other against the invariant 0 <= prod - cons <= size, with neither index moving backwards.
+ * A violation resets the connection.
+ *
+ * Notification suppression: a side that is about to sleep sets the flag asking for an event
+ * (the consumer: prod_wanted, "tell me when prod moves"; the producer: cons_wanted, "tell me
+ * when cons moves"), issues a full barrier and re-reads the index before sleeping.  The other
+ * side, after publishing its index and a full barrier, exchanges the flag with 0 and sends an
+ * event only if it was set.  So no event is sent to a side that is not waiting.
+ */
+#define YASMIN_PAGE_SIZE            4096u
+#define YASMIN_RING_DESC_MAGIC      0x59524e47u  /* "YRNG" */
+#define YASMIN_RING_MIN_PAGES       1u
+/* Limited by how many grant references one descriptor page holds: 2 MiB of data. */
+#define YASMIN_RING_MAX_PAGES       512u
+#define YASMIN_RING_DEFAULT_SIZE    (512u * 1024u)
+
+/*
+ * The descriptor page.  Indexes are grouped by writer, each group in its own cache line so that
+ * the two kernels do not bounce one line between them.  A *_wanted flag sits in the group of
+ * the side that sets it; the other side only clears it after it was set, i.e. while that side
+ * waits, when the line moves between the kernels anyway.
+ */
+struct yasmin_ring_desc {
+	/* Written by the producer. */
+	yasmin_u32 prod;            /* bytes produced so far */
+	yasmin_u32 cons_wanted;     /* producer waits for space: set by it, cleared by the consumer */
+	yasmin_u32 producer_pad[14];
+	/* Written by the consumer. */
+	yasmin_u32 cons;            /* bytes consumed so far */
+	yasmin_u32 prod_wanted;     /* consumer waits for data: set by it, cleared by the producer */
+	yasmin_u32 consumer_pad[14];
+	/* Written by the producer before granting the page; constant afterwards.  The consumer
+	 * copies these once, at connection set-up, and validates them before mapping. */
+	yasmin_u32 magic;           /* YASMIN_RING_DESC_MAGIC */
+	yasmin_u32 nr_pages;        /* data pages: a power of two, 1..YASMIN_RING_MAX_PAGES */
+	yasmin_u32 layout_pad[14];
+	yasmin_u32 grefs[YASMIN_RING_MAX_PAGES];  /* grant references of the data pages, in order */
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor fits one page");
+#else
+_Static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor fits one page");
+#endif
+
 #ifdef __cplusplus
 }
 #endif
