@@ -25,6 +25,17 @@ lab_key() {
     done | sha256sum | cut -c1-16
 }
 
+# lab_run_strict LOG COMMAND... : runs COMMAND (a shell function too) with errexit and pipefail,
+# output to LOG, and leaves its status in LAB_RC.  Call it as a plain command, never in an
+# `if`, `&&` or `||`: bash ignores errexit in everything such a context runs, subshells and
+# functions included, so COMMAND would go on past its first failure.
+lab_run_strict() {
+    local log=$1; shift
+    LAB_RC=0
+    ( set -euo pipefail; "$@" ) >"$log" 2>&1 &
+    wait $! || LAB_RC=$?
+}
+
 # lab_cached NAME KEY BUILD_FUNCTION : prints the artifact directory, building it first if no
 # complete one exists for KEY.  BUILD_FUNCTION gets an empty directory to fill; the result is
 # published by rename only when it succeeds, and older versions of NAME are then removed.
@@ -38,11 +49,8 @@ lab_cached() {
     local tmp; tmp=$(mktemp -d "$LAB_CACHE/.building-$name-XXXXXX")
     lab_log "building $name ($key)"
     local started=$SECONDS
-    # In the background so that errexit holds inside the builder (an `if` would disable it).
-    local rc=0
-    ( set -euo pipefail; "$build" "$tmp" ) >"$tmp.log" 2>&1 &
-    wait $! || rc=$?
-    if [ $rc -ne 0 ]; then
+    lab_run_strict "$tmp.log" "$build" "$tmp"
+    if [ "$LAB_RC" -ne 0 ]; then
         tail -n 40 "$tmp.log" >&2
         rm -rf "$tmp"
         lab_die "building $name failed (full log: $tmp.log)"
