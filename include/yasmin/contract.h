@@ -89,6 +89,29 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 #define YASMIN_XS_PATH_MAX          64
 
 /*
+ * The control channel between two domains G and P.  Each side offers the other one "half":
+ * a control ring it produces (the data-ring format below with YASMIN_CTRL_RING_PAGES data
+ * pages) and an unbound event channel the other side binds to ring its doorbell.  G writes
+ * its half for P, in one XenStore transaction, into /local/domain/<G>/yasmin/rendezvous/<P>/:
+ *
+ *   session        random non-zero 64-bit hex: changes whenever G builds a new half
+ *   peer-session   the session of P's half that G has mapped (absent before G maps one)
+ *   ring-ref       grant reference of G's control ring descriptor page
+ *   event-channel  the port P binds to reach G
+ *   protocol       YASMIN_CONTRACT_VERSION
+ *
+ * P uses G's half only if peer-session is absent or equals P's own session, so that a half
+ * addressed to an earlier instance of P (before a module reload) is never mapped.  When the
+ * session of a half P has mapped changes or the directory disappears (module unload, domain
+ * death), P resets every connection with G and builds a new half of its own.
+ */
+#define YASMIN_XS_SESSION           "session"
+#define YASMIN_XS_PEER_SESSION      "peer-session"
+#define YASMIN_XS_RING_REF          "ring-ref"
+#define YASMIN_XS_EVENT_CHANNEL     "event-channel"
+#define YASMIN_XS_PROTOCOL          "protocol"
+
+/*
  * Data rings.  Each direction of a connection has its own ring, allocated and granted by its
  * producer.  The consumer maps the data pages read-only and only the descriptor page
  * read-write, so a hostile consumer can change neither the bytes it is sent nor anything the
@@ -141,6 +164,53 @@ struct yasmin_ring_desc {
 static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor fits one page");
 #else
 _Static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor fits one page");
+#endif
+
+/*
+ * Control messages.  A control ring carries a stream of fixed-size messages; a message is
+ * committed whole, so a consumer sees either all of it or nothing.  The peer is identified by
+ * the channel a message arrives on, never by its contents; a connection by the pair
+ * (local port, remote port) within that channel.  Messages on one channel are handled in
+ * order, so a RESET or SHUTDOWN always arrives before a REQUEST that reuses the same ports.
+ *
+ * REQUEST   src_port connects to dst_port.  ring_ref is the descriptor of the ring the
+ *           requester produces; event_channel an unbound port for the acceptor to bind, the
+ *           connection's doorbell in both directions.
+ * ACCEPT    the answer: ring_ref is the descriptor of the ring the acceptor produces.
+ * RESET     refuses a REQUEST (nobody listens: ECONNREFUSED) or aborts a connection
+ *           (ECONNRESET); both sides then forget it.
+ * SHUTDOWN  flags say which directions the sender closed (YASMIN_SHUTDOWN_*).  A receiver
+ *           returns end-of-file only after reading everything the ring held.  Both bits set
+ *           means the sender closed the socket: it maps nothing of this connection any more.
+ */
+enum yasmin_ctrl_type {
+	YASMIN_CTRL_REQUEST  = 1,
+	YASMIN_CTRL_ACCEPT   = 2,
+	YASMIN_CTRL_RESET    = 3,
+	YASMIN_CTRL_SHUTDOWN = 4,
+};
+
+#define YASMIN_SHUTDOWN_RCV         1u  /* the sender reads no more */
+#define YASMIN_SHUTDOWN_SEND        2u  /* the sender writes no more */
+#define YASMIN_SHUTDOWN_MASK        (YASMIN_SHUTDOWN_RCV | YASMIN_SHUTDOWN_SEND)
+
+struct yasmin_ctrl_msg {
+	yasmin_u16 type;            /* enum yasmin_ctrl_type */
+	yasmin_u16 flags;           /* SHUTDOWN: YASMIN_SHUTDOWN_*; otherwise 0 */
+	yasmin_u32 src_port;        /* the sender's vsock port */
+	yasmin_u32 dst_port;        /* the receiver's vsock port */
+	yasmin_u32 ring_ref;        /* REQUEST, ACCEPT; otherwise 0 */
+	yasmin_u32 event_channel;   /* REQUEST; otherwise 0 */
+	yasmin_u32 reserved[3];     /* 0 */
+};
+
+/* One data page: 128 messages in flight per direction; a sender queues the rest. */
+#define YASMIN_CTRL_RING_PAGES      1u
+
+#ifdef __cplusplus
+static_assert(sizeof(struct yasmin_ctrl_msg) == 32, "control message size is part of the ABI");
+#else
+_Static_assert(sizeof(struct yasmin_ctrl_msg) == 32, "control message size is part of the ABI");
 #endif
 
 #ifdef __cplusplus

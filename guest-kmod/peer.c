@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer domains and their control channels.
+ *
+ * dom0 decides who may talk to whom: for each peer P of this domain G it creates
+ * /local/domain/<G>/yasmin/rendezvous/<P>/ (owned by G, readable by P only).  This file
+ * watches that directory; every child is a peer.  For each peer it also watches the peer's
+ * directory for G, where the peer publishes its half of the control channel (contract.h).
+ *
+ * A peer's control channel comes up on first use: when a local socket connects to it, or when
+ * the peer offers its half.  Then each side offers its own half (a control ring it produces
+ * and an event channel), maps the other's, and control messages flow.  The channel goes down
+ * when the peer withdraws its half or disappears (module unload, domain death), or when it
+ * breaks the protocol; every connection with the peer is then reset, and everything it had
+ * granted us is unmapped at once, so that a dead peer is not kept as a zombie.
+ *
+ * All of a peer's state changes happen in its work item on the ordered yasmin workqueue; the
+ * socket side only queues messages and looks up connections, under peer->lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <net/af_vsock.h>
+#include <xen/events.h>
+#include <xen/xenbus.h>
+
+#include "conn.h"
+#include "event_channel.h"
+#include "peer.h"
+#include "shared_ring.h"
+#include "yasmin.h"
+
+#define YASMIN_CTRL_MSG_SIZE		sizeof(struct yasmin_ctrl_msg)
+/* Messages handled per run of the work item, so one busy peer cannot hog the workqueue. */
+#define YASMIN_CTRL_BATCH		64
+/* Replies queued for a peer that does not read them: stop reading its requests beyond this. */
+#define YASMIN_OUTBOX_MAX		1024
+
+/* The peer's half of the control channel, as last read from XenStore. */
+struct yasmin_half {
+	bool present;
+	u64 session;
+	u64 peer_session;		/* 0: absent */
+	u32 ring_ref;
+	u32 event_channel;
+};
+
+struct yasmin_outbox_msg {
+	struct list_head node;
+	struct yasmin_ctrl_msg msg;
+};
+
+/* Bits in peer->flags. */
+enum {
+	YASMIN_PEER_XS_CHANGED,		/* a watch fired: re-read the peer's half */
+	YASMIN_PEER_EOI_OFFERED,	/* an event arrived on the channel we offered */
+	YASMIN_PEER_EOI_BOUND,		/* an event arrived on the channel we bound */
+};
+
+struct yasmin_peer {
+	struct list_head list_node;	/* in yasmin_peers */
+	struct kref kref;
+	u16 domid;
+	char own_dir[YASMIN_XS_PATH_MAX];
+	char peer_dir[YASMIN_XS_PATH_MAX];
+	struct xenbus_watch watch;
+	struct work_struct work;
+	unsigned long flags;
+
+	/* Changed only by the work item (and by teardown once it cannot run). */
+	bool offered;			/* our half is published */
+	u64 session;
+	struct yasmin_tx_ring ctrl_tx;
+	struct yasmin_event_channel offered_evtchn;
+	bool mapped;			/* the peer's half is mapped: the channel is up */
+	struct yasmin_half half;
+	u64 broken_session;		/* a half that broke the protocol: never mapped again */
+	struct yasmin_rx_ring ctrl_rx;
+	struct yasmin_event_channel bound_evtchn;
+
+	spinlock_t lock;		/* protects what follows */
+	bool retired;
+	struct list_head outbox;
+	unsigned int outbox_len;
+	DECLARE_HASHTABLE(conns, 6);
+};
+
+static LIST_HEAD(yasmin_peers);
+static DEFINE_MUTEX(yasmin_peers_lock);	/* the list; never held while locking a socket */
+static char yasmin_root_dir[YASMIN_XS_PATH_MAX];
+static struct xenbus_watch yasmin_root_watch;
+static struct work_struct yasmin_rescan_work;
+static bool yasmin_exiting;	/* the last rescan retires every peer */
+
+static void yasmin_peer_work(struct work_struct *work);
+
+u16 yasmin_peer_domid(const struct yasmin_peer *peer)
+{
+	return peer->domid;
+}
+
+static void yasmin_peer_release(struct kref *kref)
+{
+	struct yasmin_peer *peer = container_of(kref, struct yasmin_peer, kref);
+
+	kfree(peer);
+}
+
+void yasmin_peer_hold(struct yasmin_peer *peer)
+{
+	kref_get(&peer->kref);
+}
+
+void yasmin_peer_put(struct yasmin_peer *peer)
+{
+	kref_put(&peer->kref, yasmin_peer_release);
+}
+
+static void yasmin_peer_kick(struct yasmin_peer *peer)
+{
+	spin_lock_bh(&peer->lock);
+	if (!peer->retired)
+		queue_work(yasmin_wq, &peer->work);
+	spin_unlock_bh(&peer->lock);
+}
+
+/* ---- XenStore ------------------------------------------------------------------------ */
+
+/* Coalesces a flood of watch events (XSA-349): at most one is queued per peer. */
+static bool yasmin_peer_watch_will_handle(struct xenbus_watch *watch, const char *path,
+					  const char *token)
+{
+	struct yasmin_peer *peer = container_of(watch, struct yasmin_peer, watch);
+
+	return !test_and_set_bit(YASMIN_PEER_XS_CHANGED, &peer->flags);
+}
+
+static void yasmin_peer_watch_fired(struct xenbus_watch *watch, const char *path,
+				    const char *token)
+{
+	struct yasmin_peer *peer = container_of(watch, struct yasmin_peer, watch);
+
+	yasmin_peer_kick(peer);
+}
+
+/* Reads the peer's half in one transaction, so that it is never half-updated. */
+static int yasmin_peer_read_half(struct yasmin_peer *peer, struct yasmin_half *half)
+{
+	struct xenbus_transaction xbt;
+	unsigned int protocol, ring_ref, event_channel;
+	unsigned long long session, peer_session;
+	int err, n;
+
+again:
+	memset(half, 0, sizeof(*half));
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	n = xenbus_scanf(xbt, peer->peer_dir, YASMIN_XS_SESSION, "%llx", &session);
+	if (n == -ENOENT) {
+		xenbus_transaction_end(xbt, 1);
+		return 0;	/* no half offered */
+	}
+	err = n < 0 ? n : xenbus_gather(xbt, peer->peer_dir,
+					YASMIN_XS_PROTOCOL, "%u", &protocol,
+					YASMIN_XS_RING_REF, "%u", &ring_ref,
+					YASMIN_XS_EVENT_CHANNEL, "%u", &event_channel, NULL);
+	if (!err && xenbus_scanf(xbt, peer->peer_dir, YASMIN_XS_PEER_SESSION, "%llx",
+				 &peer_session) != 1)
+		peer_session = 0;
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		/* Keys missing while being written or removed: wait for the next change. */
+		return err == -ENOENT ? 0 : err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err)
+		return err;
+
+	if (n != 1 || !session || protocol != YASMIN_CONTRACT_VERSION || !event_channel) {
+		pr_warn_ratelimited("domain %u offers an invalid control channel (protocol %u)\n",
+				    peer->domid, protocol);
+		return 0;	/* treated as absent */
+	}
+	half->present = true;
+	half->session = session;
+	half->peer_session = peer_session;
+	half->ring_ref = ring_ref;
+	half->event_channel = event_channel;
+	return 0;
+}
+
+static int yasmin_peer_write_own_half(struct yasmin_peer *peer)
+{
+	struct xenbus_transaction xbt;
+	int err;
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_PROTOCOL, "%u", YASMIN_CONTRACT_VERSION);
+	if (!err)
+		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_RING_REF, "%u",
+				    peer->ctrl_tx.desc_ref);
+	if (!err)
+		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_EVENT_CHANNEL, "%u",
+				    peer->offered_evtchn.local_port);
+	if (!err)
+		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_SESSION, "%llx",
+				    (unsigned long long)peer->session);
+	if (!err) {
+		err = xenbus_rm(xbt, peer->own_dir, YASMIN_XS_PEER_SESSION);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		return err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	return err;
+}
+
+static void yasmin_peer_remove_own_half(struct yasmin_peer *peer)
+{
+	static const char *const keys[] = {
+		YASMIN_XS_SESSION, YASMIN_XS_PEER_SESSION, YASMIN_XS_RING_REF,
+		YASMIN_XS_EVENT_CHANNEL, YASMIN_XS_PROTOCOL,
+	};
+	struct xenbus_transaction xbt;
+	unsigned int i;
+	int err;
+
+again:
+	if (xenbus_transaction_start(&xbt))
+		return;
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		xenbus_rm(xbt, peer->own_dir, keys[i]);	/* absent keys are fine */
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+}
+
+/* ---- the channel's two halves ---------------------------------------------------------- */
+
+static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
+{
+	struct yasmin_peer *peer = dev_id;
+
+	/* The event stays masked (lateeoi) until the work item has handled it. */
+	if (irq == peer->offered_evtchn.irq)
+		set_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
+	else
+		set_bit(YASMIN_PEER_EOI_BOUND, &peer->flags);
+	queue_work(yasmin_wq, &peer->work);
+	return IRQ_HANDLED;
+}
+
+static void yasmin_peer_close_evtchn(struct yasmin_peer *peer, struct yasmin_event_channel *ch,
+				     int eoi_bit)
+{
+	/* A closed channel needs no EOI; the irq number may soon belong to someone else. */
+	yasmin_evtchn_close(ch, peer);
+	clear_bit(eoi_bit, &peer->flags);
+}
+
+static int yasmin_peer_offer(struct yasmin_peer *peer)
+{
+	int err;
+
+	err = yasmin_tx_ring_create(&peer->ctrl_tx, peer->domid, YASMIN_CTRL_RING_PAGES);
+	if (err)
+		return err;
+	snprintf(peer->offered_evtchn.name, sizeof(peer->offered_evtchn.name), "yasmin-ctl-%u",
+		 peer->domid);
+	err = yasmin_evtchn_offer(&peer->offered_evtchn, peer->domid, yasmin_peer_interrupt,
+				  peer);
+	if (err)
+		goto err_ring;
+	peer->session = get_random_u64() ?: 1;
+	err = yasmin_peer_write_own_half(peer);
+	if (err)
+		goto err_evtchn;
+	peer->offered = true;
+	return 0;
+
+err_evtchn:
+	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn, YASMIN_PEER_EOI_OFFERED);
+err_ring:
+	yasmin_tx_ring_destroy(&peer->ctrl_tx);
+	return err;
+}
+
+static void yasmin_peer_withdraw(struct yasmin_peer *peer)
+{
+	if (!peer->offered)
+		return;
+	yasmin_peer_remove_own_half(peer);
+	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn, YASMIN_PEER_EOI_OFFERED);
+	yasmin_tx_ring_destroy(&peer->ctrl_tx);
+	peer->offered = false;
+}
+
+static int yasmin_peer_map_half(struct yasmin_peer *peer)
+{
+	enum yasmin_ring_fault fault;
+	int err;
+
+	err = yasmin_rx_ring_map(&peer->ctrl_rx, peer->domid, peer->half.ring_ref, &fault);
+	if (err)
+		return err;
+	snprintf(peer->bound_evtchn.name, sizeof(peer->bound_evtchn.name), "yasmin-ctl-%u",
+		 peer->domid);
+	err = yasmin_evtchn_bind(&peer->bound_evtchn, peer->domid, peer->half.event_channel,
+				 yasmin_peer_interrupt, peer);
+	if (err)
+		goto err_unmap;
+	err = xenbus_printf(XBT_NIL, peer->own_dir, YASMIN_XS_PEER_SESSION, "%llx",
+			    (unsigned long long)peer->half.session);
+	if (err)
+		goto err_evtchn;
+	peer->mapped = true;
+	atomic_inc(&yasmin_stats.peers_connected);
+	pr_info("control channel with domain %u up\n", peer->domid);
+	/* The peer may have written messages before we could hear its events. */
+	yasmin_evtchn_notify(&peer->bound_evtchn);
+	return 0;
+
+err_evtchn:
+	yasmin_peer_close_evtchn(peer, &peer->bound_evtchn, YASMIN_PEER_EOI_BOUND);
+err_unmap:
+	yasmin_rx_ring_unmap(&peer->ctrl_rx);
+	return err;
+}
+
+/* The sockets of every connection with @peer, each with a reference; the table is emptied. */
+static struct vsock_sock **yasmin_peer_take_conns(struct yasmin_peer *peer, unsigned int *count)
+{
+	struct yasmin_conn *conn;
+	struct vsock_sock **socks;
+	struct hlist_node *tmp;
+	unsigned int n = 0, bkt;
+
+again:
+	spin_lock_bh(&peer->lock);
+	hash_for_each(peer->conns, bkt, conn, table_node)
+		n++;
+	spin_unlock_bh(&peer->lock);
+	socks = kcalloc(n + 1, sizeof(*socks), GFP_KERNEL | __GFP_NOFAIL);
+
+	spin_lock_bh(&peer->lock);
+	*count = 0;
+	hash_for_each(peer->conns, bkt, conn, table_node)
+		(*count)++;
+	if (*count > n) {
+		spin_unlock_bh(&peer->lock);
+		kfree(socks);
+		n = 0;
+		goto again;
+	}
+	*count = 0;
+	hash_for_each_safe(peer->conns, bkt, tmp, conn, table_node)
+		socks[(*count)++] = conn->vsk;	/* the table's reference moves to the array */
+	spin_unlock_bh(&peer->lock);
+	return socks;
+}
+
+/*
+ * Takes the control channel down: every connection with the peer is reset, the peer's pages
+ * are unmapped and our half is withdrawn.  It comes up again on the next use.
+ */
+static void yasmin_peer_disconnect(struct yasmin_peer *peer, const char *why)
+{
+	struct yasmin_outbox_msg *m, *tmp;
+	struct vsock_sock **socks;
+	unsigned int i, n;
+	LIST_HEAD(dropped);
+
+	if (peer->mapped || peer->offered)
+		pr_info("control channel with domain %u down: %s\n", peer->domid, why);
+
+	socks = yasmin_peer_take_conns(peer, &n);
+	for (i = 0; i < n; i++) {
+		yasmin_conn_peer_gone(socks[i], peer);
+		sock_put(sk_vsock(socks[i]));
+	}
+	kfree(socks);
+
+	spin_lock_bh(&peer->lock);
+	list_splice_init(&peer->outbox, &dropped);
+	peer->outbox_len = 0;
+	spin_unlock_bh(&peer->lock);
+	list_for_each_entry_safe(m, tmp, &dropped, node)
+		kfree(m);
+
+	if (peer->mapped) {
+		yasmin_peer_close_evtchn(peer, &peer->bound_evtchn, YASMIN_PEER_EOI_BOUND);
+		yasmin_rx_ring_unmap(&peer->ctrl_rx);
+		peer->mapped = false;
+		atomic_dec(&yasmin_stats.peers_connected);
+	}
+	yasmin_peer_withdraw(peer);
+}
+
+static void yasmin_peer_violation(struct yasmin_peer *peer, const char *what)
+{
+	yasmin_count_violation(peer->domid, what);
+	peer->broken_session = peer->half.session;
+	yasmin_peer_disconnect(peer, "protocol violation");
+}
+
+/* ---- state machine --------------------------------------------------------------------- */
+
+static void yasmin_peer_sync(struct yasmin_peer *peer)
+{
+	struct yasmin_half half;
+	bool wanted;
+	int err;
+
+	if (test_and_clear_bit(YASMIN_PEER_XS_CHANGED, &peer->flags)) {
+		err = yasmin_peer_read_half(peer, &half);
+		if (err) {
+			pr_warn_ratelimited("reading domain %u's rendezvous failed: %d\n",
+					    peer->domid, err);
+			return;
+		}
+		if (peer->mapped && (!half.present || half.session != peer->half.session))
+			yasmin_peer_disconnect(peer, half.present ? "peer restarted" :
+					       "peer went away");
+		peer->half = half;
+	}
+
+	spin_lock_bh(&peer->lock);
+	wanted = !list_empty(&peer->outbox);
+	spin_unlock_bh(&peer->lock);
+
+	if (!peer->offered && (wanted || peer->half.present)) {
+		err = yasmin_peer_offer(peer);
+		if (err) {
+			pr_warn_ratelimited("offering a control channel to domain %u failed: %d\n",
+					    peer->domid, err);
+			return;
+		}
+	}
+
+	/* A half that names a session other than ours was meant for an earlier instance of us. */
+	if (peer->offered && !peer->mapped && peer->half.present &&
+	    peer->half.session != peer->broken_session &&
+	    (!peer->half.peer_session || peer->half.peer_session == peer->session)) {
+		err = yasmin_peer_map_half(peer);
+		if (err == -EPROTO) {
+			yasmin_peer_violation(peer, "invalid control ring");
+		} else if (err) {
+			/* E.g. grants that are not ours to map: do not retry this half. */
+			peer->broken_session = peer->half.session;
+			pr_warn_ratelimited("mapping domain %u's control channel failed: %d\n",
+					    peer->domid, err);
+		}
+	}
+}
+
+static bool yasmin_peer_receive(struct yasmin_peer *peer, bool *more)
+{
+	struct yasmin_ring_consumer *ring = &peer->ctrl_rx.ring;
+	struct yasmin_ctrl_msg msg;
+	struct yasmin_ring_chunks chunks;
+	unsigned int handled = 0;
+	bool backlog;
+	void *data;
+	u32 len, done;
+	int avail;
+
+	*more = false;
+	while (peer->mapped && handled < YASMIN_CTRL_BATCH) {
+		spin_lock_bh(&peer->lock);
+		backlog = peer->outbox_len >= YASMIN_OUTBOX_MAX;
+		spin_unlock_bh(&peer->lock);
+		if (backlog)
+			break;	/* the peer reads nothing: stop taking its requests */
+
+		avail = yasmin_ring_consumer_readable(ring);
+		/* Drained: ask for an event on the next message, then look once more. */
+		if (avail >= 0 && avail < YASMIN_CTRL_MSG_SIZE)
+			avail = yasmin_ring_consumer_prepare_to_wait(ring);
+		if (avail < 0) {
+			yasmin_peer_violation(peer, "control ring indexes");
+			return true;
+		}
+		if (avail < YASMIN_CTRL_MSG_SIZE)
+			break;
+
+		/* Copied out of shared memory before a single field is looked at. */
+		yasmin_ring_consumer_chunks(ring, 0, YASMIN_CTRL_MSG_SIZE, &chunks);
+		done = 0;
+		while (yasmin_ring_next_chunk(&chunks, &data, &len)) {
+			memcpy((u8 *)&msg + done, data, len);
+			done += len;
+		}
+		yasmin_ring_consumer_consume(ring, YASMIN_CTRL_MSG_SIZE);
+		handled++;
+
+		yasmin_conn_handle_msg(peer, &msg);
+	}
+	if (peer->mapped) {
+		if (yasmin_ring_consumer_should_notify(ring))
+			yasmin_evtchn_notify(&peer->bound_evtchn);
+		*more = handled == YASMIN_CTRL_BATCH;
+	}
+	return handled > 0;
+}
+
+static bool yasmin_peer_transmit(struct yasmin_peer *peer)
+{
+	struct yasmin_ring_producer *ring = &peer->ctrl_tx.ring;
+	struct yasmin_outbox_msg *m;
+	struct yasmin_ring_chunks chunks;
+	bool sent = false;
+	void *data;
+	u32 len, done;
+	int space;
+
+	if (!peer->offered)
+		return false;
+	for (;;) {
+		spin_lock_bh(&peer->lock);
+		m = list_first_entry_or_null(&peer->outbox, struct yasmin_outbox_msg, node);
+		spin_unlock_bh(&peer->lock);
+		if (!m)
+			break;
+
+		space = yasmin_ring_producer_space(ring);
+		if (space >= 0 && space < YASMIN_CTRL_MSG_SIZE)
+			space = yasmin_ring_producer_prepare_to_wait(ring);
+		if (space < 0) {
+			yasmin_peer_violation(peer, "control ring consumer index");
+			return true;
+		}
+		if (space < YASMIN_CTRL_MSG_SIZE)
+			break;	/* the peer's event will bring us back */
+
+		spin_lock_bh(&peer->lock);
+		list_del(&m->node);
+		peer->outbox_len--;
+		spin_unlock_bh(&peer->lock);
+
+		yasmin_ring_producer_chunks(ring, YASMIN_CTRL_MSG_SIZE, &chunks);
+		done = 0;
+		while (yasmin_ring_next_chunk(&chunks, &data, &len)) {
+			memcpy(data, (u8 *)&m->msg + done, len);
+			done += len;
+		}
+		yasmin_ring_producer_commit(ring, YASMIN_CTRL_MSG_SIZE);
+		kfree(m);
+		sent = true;
+	}
+	if (sent && peer->mapped && yasmin_ring_producer_should_notify(ring))
+		yasmin_evtchn_notify(&peer->bound_evtchn);
+	return sent;
+}
+
+static void yasmin_peer_eoi(struct yasmin_peer *peer, int bit, struct yasmin_event_channel *ch,
+			    bool progress)
+{
+	if (test_and_clear_bit(bit, &peer->flags) && ch->irq > 0)
+		xen_irq_lateeoi(ch->irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+}
+
+static void yasmin_peer_work(struct work_struct *work)
+{
+	struct yasmin_peer *peer = container_of(work, struct yasmin_peer, work);
+	bool progress, more;
+
+	yasmin_peer_sync(peer);
+	progress = yasmin_peer_receive(peer, &more);
+	progress |= yasmin_peer_transmit(peer);
+	yasmin_peer_eoi(peer, YASMIN_PEER_EOI_OFFERED, &peer->offered_evtchn, progress);
+	yasmin_peer_eoi(peer, YASMIN_PEER_EOI_BOUND, &peer->bound_evtchn, progress);
+	if (more)
+		yasmin_peer_kick(peer);
+}
+
+/* ---- the socket side's interface ------------------------------------------------------- */
+
+void yasmin_peer_send(struct yasmin_peer *peer, const struct yasmin_ctrl_msg *msg)
+{
+	struct yasmin_outbox_msg *m;
+
+	/* Small and rare; losing a RESET would leave the peer hanging. */
+	m = kmalloc(sizeof(*m), GFP_KERNEL | __GFP_NOFAIL);
+	m->msg = *msg;
+	spin_lock_bh(&peer->lock);
+	if (peer->retired) {
+		spin_unlock_bh(&peer->lock);
+		kfree(m);
+		return;
+	}
+	list_add_tail(&m->node, &peer->outbox);
+	peer->outbox_len++;
+	queue_work(yasmin_wq, &peer->work);
+	spin_unlock_bh(&peer->lock);
+}
+
+bool yasmin_peer_cancel_request(struct yasmin_peer *peer, u32 local_port, u32 remote_port)
+{
+	struct yasmin_outbox_msg *m;
+	bool found = false;
+
+	spin_lock_bh(&peer->lock);
+	list_for_each_entry(m, &peer->outbox, node) {
+		if (m->msg.type == YASMIN_CTRL_REQUEST && m->msg.src_port == local_port &&
+		    m->msg.dst_port == remote_port) {
+			list_del(&m->node);
+			peer->outbox_len--;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&peer->lock);
+	if (found)
+		kfree(m);
+	return found;
+}
+
+static u64 yasmin_conn_key(u32 local_port, u32 remote_port)
+{
+	return ((u64)local_port << 32) | remote_port;
+}
+
+static struct yasmin_conn *yasmin_peer_lookup(struct yasmin_peer *peer, u32 local_port,
+					      u32 remote_port)
+{
+	u64 key = yasmin_conn_key(local_port, remote_port);
+	struct yasmin_conn *conn;
+
+	hash_for_each_possible(peer->conns, conn, table_node, key)
+		if (conn->local_port == local_port && conn->remote_port == remote_port)
+			return conn;
+	return NULL;
+}
+
+int yasmin_peer_add_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
+{
+	int err = 0;
+
+	spin_lock_bh(&peer->lock);
+	if (peer->retired) {
+		err = -ENETUNREACH;
+	} else if (yasmin_peer_lookup(peer, conn->local_port, conn->remote_port)) {
+		err = -EADDRINUSE;
+	} else {
+		sock_hold(sk_vsock(conn->vsk));
+		hash_add(peer->conns, &conn->table_node,
+			 yasmin_conn_key(conn->local_port, conn->remote_port));
+	}
+	spin_unlock_bh(&peer->lock);
+	return err;
+}
+
+void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
+{
+	bool removed = false;
+
+	spin_lock_bh(&peer->lock);
+	if (yasmin_peer_lookup(peer, conn->local_port, conn->remote_port) == conn) {
+		hash_del(&conn->table_node);
+		removed = true;
+	}
+	spin_unlock_bh(&peer->lock);
+	/* The caller holds its own reference to the socket. */
+	if (removed)
+		sock_put(sk_vsock(conn->vsk));
+}
+
+struct vsock_sock *yasmin_peer_find_conn(struct yasmin_peer *peer, u32 local_port,
+					 u32 remote_port)
+{
+	struct yasmin_conn *conn;
+	struct vsock_sock *vsk = NULL;
+
+	spin_lock_bh(&peer->lock);
+	conn = yasmin_peer_lookup(peer, local_port, remote_port);
+	if (conn) {
+		vsk = conn->vsk;
+		sock_hold(sk_vsock(vsk));
+	}
+	spin_unlock_bh(&peer->lock);
+	return vsk;
+}
+
+/* ---- the set of peers ------------------------------------------------------------------ */
+
+static struct yasmin_peer *yasmin_peer_find_locked(u16 domid)
+{
+	struct yasmin_peer *peer;
+
+	list_for_each_entry(peer, &yasmin_peers, list_node)
+		if (peer->domid == domid)
+			return peer;
+	return NULL;
+}
+
+static struct yasmin_peer *yasmin_peer_create_locked(u16 domid)
+{
+	struct yasmin_peer *peer;
+	int err;
+
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&peer->kref);
+	peer->domid = domid;
+	snprintf(peer->own_dir, sizeof(peer->own_dir), YASMIN_XS_RENDEZVOUS_FMT,
+		 yasmin_local_domid, domid);
+	snprintf(peer->peer_dir, sizeof(peer->peer_dir), YASMIN_XS_RENDEZVOUS_FMT,
+		 domid, yasmin_local_domid);
+	INIT_WORK(&peer->work, yasmin_peer_work);
+	spin_lock_init(&peer->lock);
+	INIT_LIST_HEAD(&peer->outbox);
+	hash_init(peer->conns);
+
+	/* Registering fires the watch once: the first sync reads the peer's half. */
+	peer->watch.node = peer->peer_dir;
+	peer->watch.will_handle = yasmin_peer_watch_will_handle;
+	peer->watch.callback = yasmin_peer_watch_fired;
+	err = register_xenbus_watch(&peer->watch);
+	if (err) {
+		kfree(peer);
+		return ERR_PTR(err);
+	}
+	list_add(&peer->list_node, &yasmin_peers);
+	return peer;
+}
+
+/*
+ * Takes a peer that was removed from the list down for good and drops the list's reference.
+ * Runs on the ordered workqueue, so the peer's own work item is not running meanwhile; it is
+ * cancelled only once the event channels that could queue it again are closed.
+ */
+static void yasmin_peer_retire(struct yasmin_peer *peer)
+{
+	unregister_xenbus_watch(&peer->watch);
+	spin_lock_bh(&peer->lock);
+	peer->retired = true;
+	spin_unlock_bh(&peer->lock);
+	yasmin_peer_disconnect(peer, "no longer a peer");
+	cancel_work_sync(&peer->work);
+	yasmin_peer_put(peer);
+}
+
+struct yasmin_peer *yasmin_peer_get(u16 domid)
+{
+	struct yasmin_peer *peer;
+
+	if (domid == yasmin_local_domid || !yasmin_domid_is_valid(domid))
+		return ERR_PTR(-ENETUNREACH);
+
+	mutex_lock(&yasmin_peers_lock);
+	peer = yasmin_peer_find_locked(domid);
+	if (!peer) {
+		char dir[YASMIN_XS_PATH_MAX];
+
+		snprintf(dir, sizeof(dir), YASMIN_XS_RENDEZVOUS_FMT, yasmin_local_domid, domid);
+		if (!xenbus_exists(XBT_NIL, dir, ""))
+			peer = ERR_PTR(-ENETUNREACH);
+		else
+			peer = yasmin_peer_create_locked(domid);
+	}
+	if (!IS_ERR(peer))
+		yasmin_peer_hold(peer);
+	mutex_unlock(&yasmin_peers_lock);
+	return peer;
+}
+
+/* Brings the set of peers in line with the rendezvous directories dom0 created for us. */
+static void yasmin_rescan(struct work_struct *work)
+{
+	struct yasmin_peer *peer, *tmp;
+	unsigned long *listed;
+	unsigned int n = 0, i;
+	char **entries;
+	LIST_HEAD(gone);
+
+	listed = bitmap_zalloc(YASMIN_DOMID_MAX + 1, GFP_KERNEL);
+	if (!listed)
+		return;
+	entries = yasmin_exiting ? ERR_PTR(-ESHUTDOWN) :
+		  xenbus_directory(XBT_NIL, yasmin_root_dir, "", &n);
+	if (IS_ERR(entries))
+		n = 0;	/* no directory: no peers */
+
+	mutex_lock(&yasmin_peers_lock);
+	for (i = 0; i < n; i++) {
+		u16 domid;
+
+		if (kstrtou16(entries[i], 10, &domid) || !yasmin_domid_is_valid(domid) ||
+		    domid == yasmin_local_domid)
+			continue;
+		set_bit(domid, listed);
+		if (!yasmin_peer_find_locked(domid)) {
+			peer = yasmin_peer_create_locked(domid);
+			if (IS_ERR(peer))
+				pr_warn("watching domain %u failed: %ld\n", domid, PTR_ERR(peer));
+		}
+	}
+	list_for_each_entry_safe(peer, tmp, &yasmin_peers, list_node) {
+		if (!test_bit(peer->domid, listed))
+			list_move(&peer->list_node, &gone);
+	}
+	mutex_unlock(&yasmin_peers_lock);
+
+	/* Outside the list lock: retiring locks sockets, and connect() takes the list lock. */
+	list_for_each_entry_safe(peer, tmp, &gone, list_node) {
+		list_del(&peer->list_node);
+		yasmin_peer_retire(peer);
+	}
+	if (!IS_ERR(entries))
+		kfree(entries);
+	bitmap_free(listed);
+}
+
+static void yasmin_root_watch_fired(struct xenbus_watch *watch, const char *path,
+				    const char *token)
+{
+	queue_work(yasmin_wq, &yasmin_rescan_work);
+}
+
+int yasmin_peers_init(void)
+{
+	int err;
+
+	snprintf(yasmin_root_dir, sizeof(yasmin_root_dir), YASMIN_XS_HOME_FMT "/%s",
+		 yasmin_local_domid, YASMIN_XS_RENDEZVOUS_DIR);
+	INIT_WORK(&yasmin_rescan_work, yasmin_rescan);
+	yasmin_root_watch.node = yasmin_root_dir;
+	yasmin_root_watch.callback = yasmin_root_watch_fired;
+	/* Fires once now: the first rescan finds the peers dom0 has already prepared. */
+	err = register_xenbus_watch(&yasmin_root_watch);
+	if (err)
+		pr_err("watching %s failed: %d\n", yasmin_root_dir, err);
+	return err;
+}
+
+void yasmin_peers_exit(void)
+{
+	unregister_xenbus_watch(&yasmin_root_watch);
+	yasmin_exiting = true;
+	/* Retiring runs on the workqueue like every other change to a peer. */
+	queue_work(yasmin_wq, &yasmin_rescan_work);
+	flush_workqueue(yasmin_wq);
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ring memory: granting a ring this domain produces to one peer, mapping a ring a peer
+ * produces, and giving both back.
+ *
+ * Rules from the Xen security advisories (XSA-396/403) applied here: granted pages are zeroed
+ * and never held other data; they are granted to one domid only; the consumer maps the data
+ * read-only; a granted page is freed only after the grant was revoked, which with Linux 6.1's
+ * gnttab_end_foreign_access() may be later, once the peer has unmapped it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "shared_ring.h"
+#include "yasmin.h"
+
+u32 yasmin_ring_pages_for_size(u64 bytes)
+{
+	u64 pages = bytes / YASMIN_PAGE_SIZE;
+
+	if (pages < YASMIN_RING_MIN_PAGES)
+		return YASMIN_RING_MIN_PAGES;
+	if (pages > YASMIN_RING_MAX_PAGES)
+		return YASMIN_RING_MAX_PAGES;
+	return rounddown_pow_of_two(pages);
+}
+
+static int yasmin_grant(domid_t peer, void *addr, bool readonly, grant_ref_t *ref)
+{
+	int ret;
+
+	ret = gnttab_grant_foreign_access(peer, virt_to_gfn(addr), readonly);
+	if (ret < 0)
+		return ret;
+	*ref = ret;
+	atomic_inc(&yasmin_stats.grants_active);
+	return 0;
+}
+
+/*
+ * Revokes @ref and frees @addr's page: now if the peer has no mapping left, otherwise later,
+ * from the grant code's deferred list, once the peer unmaps it.
+ */
+static void yasmin_ungrant_and_free(grant_ref_t ref, void *addr)
+{
+	if (!gnttab_try_end_foreign_access(ref)) {
+		atomic_inc(&yasmin_stats.grants_deferred);
+		gnttab_end_foreign_access(ref, virt_to_page(addr));
+	} else {
+		put_page(virt_to_page(addr));
+	}
+	atomic_dec(&yasmin_stats.grants_active);
+}
+
+/**
+ * yasmin_tx_ring_create() - Allocate a ring this domain produces and grant it to @peer.
+ * @tx: zeroed by the caller
+ * @peer: the only domain the pages are granted to
+ * @nr_pages: data pages, a power of two within the contract
+ *
+ * Return: 0, or a negative errno with nothing left allocated or granted.
+ */
+int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages)
+{
+	size_t size = (size_t)nr_pages * PAGE_SIZE;
+	u32 granted = 0, i;
+	int err = -ENOMEM;
+
+	BUILD_BUG_ON(PAGE_SIZE != YASMIN_PAGE_SIZE);
+
+	tx->nr_pages = nr_pages;
+	tx->pages = kcalloc(nr_pages, sizeof(*tx->pages), GFP_KERNEL);
+	tx->data_refs = kcalloc(nr_pages, sizeof(*tx->data_refs), GFP_KERNEL);
+	tx->desc = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	tx->data = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!tx->pages || !tx->data_refs || !tx->desc || !tx->data)
+		goto err_free;
+
+	for (i = 0; i < nr_pages; i++)
+		tx->pages[i] = tx->data + (size_t)i * PAGE_SIZE;
+
+	err = yasmin_ring_producer_init(&tx->ring, tx->desc, tx->pages, nr_pages);
+	if (err)
+		goto err_free;
+
+	for (granted = 0; granted < nr_pages; granted++) {
+		err = yasmin_grant(peer, tx->pages[granted], true, &tx->data_refs[granted]);
+		if (err)
+			goto err_ungrant;
+		tx->desc->grefs[granted] = tx->data_refs[granted];
+	}
+	/* Granted last, when its contents are final: the peer's first look sees a whole ring. */
+	err = yasmin_grant(peer, tx->desc, false, &tx->desc_ref);
+	if (err)
+		goto err_ungrant;
+
+	tx->live = true;
+	return 0;
+
+err_ungrant:
+	/* Never mapped: the peer has not been told the references yet. */
+	for (i = 0; i < granted; i++)
+		yasmin_ungrant_and_free(tx->data_refs[i], tx->pages[i]);
+	for (i = granted; i < nr_pages; i++)
+		free_pages_exact(tx->pages[i], PAGE_SIZE);
+	free_pages_exact(tx->desc, PAGE_SIZE);
+	kfree(tx->pages);
+	kfree(tx->data_refs);
+	memset(tx, 0, sizeof(*tx));
+	return err;
+
+err_free:
+	if (tx->data)
+		free_pages_exact(tx->data, size);
+	if (tx->desc)
+		free_pages_exact(tx->desc, PAGE_SIZE);
+	kfree(tx->pages);
+	kfree(tx->data_refs);
+	memset(tx, 0, sizeof(*tx));
+	return err;
+}
+
+/* Revokes every grant of @tx; the pages go back once the peer has unmapped them. */
+void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx)
+{
+	u32 i;
+
+	if (!tx->live)
+		return;
+	yasmin_ungrant_and_free(tx->desc_ref, tx->desc);
+	for (i = 0; i < tx->nr_pages; i++)
+		yasmin_ungrant_and_free(tx->data_refs[i], tx->pages[i]);
+	kfree(tx->pages);
+	kfree(tx->data_refs);
+	memset(tx, 0, sizeof(*tx));
+}
+
+static unsigned long yasmin_page_vaddr(struct page *page)
+{
+	return (unsigned long)pfn_to_kaddr(page_to_xen_pfn(page));
+}
+
+/*
+ * Maps @count grants into @pages (from gnttab_alloc_pages()), recording each handle.  On
+ * failure every mapping that did succeed is undone and an error returned.
+ */
+static int yasmin_map_grants(domid_t peer, const grant_ref_t *refs, u32 count, bool readonly,
+			     struct page **pages, grant_handle_t *handles)
+{
+	struct gnttab_map_grant_ref *ops;
+	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+	int err, i;
+
+	ops = kcalloc(count, sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		gnttab_set_map_op(&ops[i], yasmin_page_vaddr(pages[i]), flags, refs[i], peer);
+
+	err = gnttab_map_refs(ops, NULL, pages, count);
+	for (i = 0; i < count; i++) {
+		if (ops[i].status == GNTST_okay) {
+			handles[i] = ops[i].handle;
+			atomic_inc(&yasmin_stats.maps_active);
+		} else {
+			handles[i] = INVALID_GRANT_HANDLE;
+			if (!err)
+				err = -ENXIO;
+		}
+	}
+	kfree(ops);
+	return err;
+}
+
+static void yasmin_unmap_grants(struct page **pages, grant_handle_t *handles, u32 count,
+				bool readonly)
+{
+	struct gnttab_unmap_grant_ref *ops;
+	struct page **mapped;
+	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+	u32 i, n = 0;
+
+	ops = kcalloc(count, sizeof(*ops), GFP_KERNEL | __GFP_NOFAIL);
+	mapped = kcalloc(count, sizeof(*mapped), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < count; i++) {
+		if (handles[i] == INVALID_GRANT_HANDLE)
+			continue;
+		gnttab_set_unmap_op(&ops[n], yasmin_page_vaddr(pages[i]), flags, handles[i]);
+		mapped[n++] = pages[i];	/* gnttab_unmap_refs() wants them in the ops' order */
+		handles[i] = INVALID_GRANT_HANDLE;
+	}
+	if (n && gnttab_unmap_refs(ops, NULL, mapped, n))
+		pr_err("unmapping %u peer pages failed\n", n);
+	for (i = 0; i < n; i++)
+		if (ops[i].status != GNTST_okay)
+			pr_err("unmapping a peer page failed: %d\n", ops[i].status);
+	atomic_sub(n, &yasmin_stats.maps_active);
+	kfree(mapped);
+	kfree(ops);
+}
+
+/**
+ * yasmin_rx_ring_map() - Map a ring @peer produces, after validating its descriptor.
+ * @rx: zeroed by the caller
+ * @peer: the producer; only its grants are mapped
+ * @desc_ref: grant reference of the descriptor page, as the peer announced it
+ * @fault: set to the cause when the peer's descriptor is invalid
+ *
+ * The descriptor is mapped first and its constant part copied and validated once
+ * (yasmin_ring_read_layout()); only that copy decides what is mapped next.
+ *
+ * Return: 0; -EPROTO for an invalid descriptor; another negative errno if mapping failed
+ * (for example a grant reference the peer never granted us).  Nothing stays mapped on error.
+ */
+int yasmin_rx_ring_map(struct yasmin_rx_ring *rx, domid_t peer, grant_ref_t desc_ref,
+		       enum yasmin_ring_fault *fault)
+{
+	struct yasmin_ring_layout *layout;
+	struct page *desc_page;
+	grant_handle_t desc_handle;
+	u32 nr, i;
+	int err;
+
+	*fault = YASMIN_RING_HEALTHY;
+	layout = kmalloc(sizeof(*layout), GFP_KERNEL);
+	if (!layout)
+		return -ENOMEM;
+
+	err = gnttab_alloc_pages(1, &desc_page);
+	if (err)
+		goto out_layout;
+	err = yasmin_map_grants(peer, &desc_ref, 1, false, &desc_page, &desc_handle);
+	if (err)
+		goto out_desc_page;
+
+	err = yasmin_ring_read_layout(page_address(desc_page), layout, fault);
+	if (err)
+		goto out_desc_unmap;
+	nr = layout->nr_pages;
+
+	err = -ENOMEM;
+	rx->pages = kcalloc(nr + 1, sizeof(*rx->pages), GFP_KERNEL);
+	rx->handles = kcalloc(nr + 1, sizeof(*rx->handles), GFP_KERNEL);
+	rx->data = kcalloc(nr, sizeof(*rx->data), GFP_KERNEL);
+	if (!rx->pages || !rx->handles || !rx->data)
+		goto out_arrays;
+	err = gnttab_alloc_pages(nr, rx->pages + 1);
+	if (err)
+		goto out_arrays;
+	err = yasmin_map_grants(peer, layout->grefs, nr, true, rx->pages + 1, rx->handles + 1);
+	if (err) {
+		yasmin_unmap_grants(rx->pages + 1, rx->handles + 1, nr, true);
+		gnttab_free_pages(nr, rx->pages + 1);
+		goto out_arrays;
+	}
+
+	rx->pages[0] = desc_page;
+	rx->handles[0] = desc_handle;
+	rx->nr_pages = nr;
+	for (i = 0; i < nr; i++)
+		rx->data[i] = page_address(rx->pages[i + 1]);
+	err = yasmin_ring_consumer_init(&rx->ring, page_address(desc_page), layout, rx->data);
+	if (WARN_ON(err)) {
+		yasmin_unmap_grants(rx->pages + 1, rx->handles + 1, nr, true);
+		gnttab_free_pages(nr, rx->pages + 1);
+		goto out_arrays;
+	}
+	rx->live = true;
+	kfree(layout);
+	return 0;
+
+out_arrays:
+	kfree(rx->pages);
+	kfree(rx->handles);
+	kfree(rx->data);
+	rx->pages = NULL;
+	rx->handles = NULL;
+	rx->data = NULL;
+out_desc_unmap:
+	yasmin_unmap_grants(&desc_page, &desc_handle, 1, false);
+out_desc_page:
+	gnttab_free_pages(1, &desc_page);
+out_layout:
+	kfree(layout);
+	return err;
+}
+
+void yasmin_rx_ring_unmap(struct yasmin_rx_ring *rx)
+{
+	u32 nr = rx->nr_pages;
+
+	if (!rx->live)
+		return;
+	yasmin_unmap_grants(rx->pages + 1, rx->handles + 1, nr, true);
+	gnttab_free_pages(nr, rx->pages + 1);
+	yasmin_unmap_grants(rx->pages, rx->handles, 1, false);
+	gnttab_free_pages(1, rx->pages);
+	kfree(rx->pages);
+	kfree(rx->handles);
+	kfree(rx->data);
+	memset(rx, 0, sizeof(*rx));
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The memory behind one direction of a ring (ring.h has the index logic): the producer's
+ * pages, granted to exactly one peer, and the consumer's mapping of them.  Used for the
+ * per-connection data rings and for the per-peer control rings alike.
+ */
+#ifndef YASMIN_SHARED_RING_H
+#define YASMIN_SHARED_RING_H
+
+#include <xen/grant_table.h>
+
+#include "ring.h"
+
+/*
+ * struct yasmin_tx_ring - a ring this domain produces.
+ *
+ * The descriptor page and the data area come from alloc_pages_exact(), zeroed, so that each
+ * page can be handed to gnttab_end_foreign_access() on its own: a page the peer still maps is
+ * freed by the grant code only once the peer has let go of it.  The grant references are kept
+ * here too, because the copy in the descriptor is writable by the consumer.
+ */
+struct yasmin_tx_ring {
+	struct yasmin_ring_producer ring;
+	struct yasmin_ring_desc *desc;
+	void *data;
+	void **pages;			/* the data area page by page, for the ring code */
+	grant_ref_t *data_refs;
+	grant_ref_t desc_ref;
+	u32 nr_pages;
+	bool live;
+};
+
+/*
+ * struct yasmin_rx_ring - a ring the peer produces, mapped here: the descriptor read-write
+ * (this side writes cons and prod_wanted) and the data pages read-only.
+ */
+struct yasmin_rx_ring {
+	struct yasmin_ring_consumer ring;
+	struct page **pages;		/* [0] the descriptor, then the data pages */
+	grant_handle_t *handles;
+	void **data;			/* kernel addresses of the data pages, for the ring code */
+	u32 nr_pages;			/* data pages */
+	bool live;
+};
+
+int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages);
+void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx);
+
+int yasmin_rx_ring_map(struct yasmin_rx_ring *rx, domid_t peer, grant_ref_t desc_ref,
+		       enum yasmin_ring_fault *fault);
+void yasmin_rx_ring_unmap(struct yasmin_rx_ring *rx);
+
+/* Ring size in pages for a socket buffer size in bytes: a power of two within the contract. */
+u32 yasmin_ring_pages_for_size(u64 bytes);
+
+#endif /* YASMIN_SHARED_RING_H */
