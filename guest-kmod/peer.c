@@ -531,7 +531,11 @@ static bool yasmin_peer_transmit(struct yasmin_peer *peer)
 	u32 len, done;
 	int space;
 
-	if (!peer->offered)
+	/*
+	 * Messages wait in the outbox until the peer has mapped our ring, so that a REQUEST
+	 * whose connect() timed out meanwhile can still be taken back.
+	 */
+	if (!peer->mapped)
 		return false;
 	for (;;) {
 		spin_lock_bh(&peer->lock);
@@ -565,7 +569,7 @@ static bool yasmin_peer_transmit(struct yasmin_peer *peer)
 		kfree(m);
 		sent = true;
 	}
-	if (sent && peer->mapped && yasmin_ring_producer_should_notify(ring))
+	if (sent && yasmin_ring_producer_should_notify(ring))
 		yasmin_evtchn_notify(&peer->bound_evtchn);
 	return sent;
 }

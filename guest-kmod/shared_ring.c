@@ -64,12 +64,14 @@ static void yasmin_ungrant_and_free(grant_ref_t ref, void *addr)
  * @peer: the only domain the pages are granted to
  * @nr_pages: data pages, a power of two within the contract
  *
+ * The data pages are allocated one by one: the ring code does not need them contiguous, and
+ * two hundred 512 KiB rings would otherwise need two hundred order-7 allocations.
+ *
  * Return: 0, or a negative errno with nothing left allocated or granted.
  */
 int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages)
 {
-	size_t size = (size_t)nr_pages * PAGE_SIZE;
-	u32 granted = 0, i;
+	u32 allocated = 0, granted = 0, i;
 	int err = -ENOMEM;
 
 	BUILD_BUG_ON(PAGE_SIZE != YASMIN_PAGE_SIZE);
@@ -78,12 +80,13 @@ int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages)
 	tx->pages = kcalloc(nr_pages, sizeof(*tx->pages), GFP_KERNEL);
 	tx->data_refs = kcalloc(nr_pages, sizeof(*tx->data_refs), GFP_KERNEL);
 	tx->desc = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
-	tx->data = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!tx->pages || !tx->data_refs || !tx->desc || !tx->data)
+	if (!tx->pages || !tx->data_refs || !tx->desc)
 		goto err_free;
-
-	for (i = 0; i < nr_pages; i++)
-		tx->pages[i] = tx->data + (size_t)i * PAGE_SIZE;
+	for (allocated = 0; allocated < nr_pages; allocated++) {
+		tx->pages[allocated] = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+		if (!tx->pages[allocated])
+			goto err_free;
+	}
 
 	err = yasmin_ring_producer_init(&tx->ring, tx->desc, tx->pages, nr_pages);
 	if (err)
@@ -116,8 +119,8 @@ err_ungrant:
 	return err;
 
 err_free:
-	if (tx->data)
-		free_pages_exact(tx->data, size);
+	for (i = 0; i < allocated; i++)
+		free_pages_exact(tx->pages[i], PAGE_SIZE);
 	if (tx->desc)
 		free_pages_exact(tx->desc, PAGE_SIZE);
 	kfree(tx->pages);

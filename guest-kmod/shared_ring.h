@@ -14,16 +14,15 @@
 /*
  * struct yasmin_tx_ring - a ring this domain produces.
  *
- * The descriptor page and the data area come from alloc_pages_exact(), zeroed, so that each
- * page can be handed to gnttab_end_foreign_access() on its own: a page the peer still maps is
- * freed by the grant code only once the peer has let go of it.  The grant references are kept
+ * Every page comes from alloc_pages_exact(), zeroed, and is handed to
+ * gnttab_end_foreign_access() on its own: a page the peer still maps is freed by the grant
+ * code only once the peer has let go of it.  The grant references are kept
  * here too, because the copy in the descriptor is writable by the consumer.
  */
 struct yasmin_tx_ring {
 	struct yasmin_ring_producer ring;
 	struct yasmin_ring_desc *desc;
-	void *data;
-	void **pages;			/* the data area page by page, for the ring code */
+	void **pages;			/* the data pages, for the ring code */
 	grant_ref_t *data_refs;
 	grant_ref_t desc_ref;
 	u32 nr_pages;
