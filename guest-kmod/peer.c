@@ -371,8 +371,10 @@ again:
 		goto again;
 	}
 	*count = 0;
-	hash_for_each_safe(peer->conns, bkt, tmp, conn, table_node)
+	hash_for_each_safe(peer->conns, bkt, tmp, conn, table_node) {
+		hash_del(&conn->table_node);
 		socks[(*count)++] = conn->vsk;	/* the table's reference moves to the array */
+	}
 	spin_unlock_bh(&peer->lock);
 	return socks;
 }

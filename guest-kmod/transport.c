@@ -224,6 +224,14 @@ static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg,
 		yasmin_ring_consumer_consume(&conn->rx.ring, copied);
 		if (yasmin_ring_consumer_should_notify(&conn->rx.ring))
 			yasmin_evtchn_notify(&conn->doorbell);
+		/*
+		 * Emptied the ring: ask for an event on the next byte now.  TCP gives an
+		 * edge-triggered epoll user an event for every arrival, even one that read
+		 * exactly what it expected and never saw EAGAIN; so must we.
+		 */
+		if (copied == readable &&
+		    yasmin_ring_consumer_prepare_to_wait(&conn->rx.ring) < 0)
+			yasmin_conn_violation(vsk, "data ring producer index");
 	}
 	return copied;
 }
