@@ -162,7 +162,9 @@ build_guest_initramfs() {
     kernel=$(artifact_kernel)
     mkdir -p "$root"/{dev,proc,sys,tmp,run,usr/local/bin}
     add_busybox "$root"
-    add_modules "$root" "$kernel" xen-netfront >/dev/null
+    # vsock: yasmin.ko registers a vsock transport (modprobe must find vsock.ko);
+    # vsock_loopback: the kernel's reference transport the vsock scenarios compare with.
+    add_modules "$root" "$kernel" xen-netfront vsock vsock_loopback >/dev/null
     # What a user installs (cmake --install + make module_install), minus dom0-only parts.
     cp -a "$stage/." "$root/"
     rm -rf "$root/usr/sbin/yasmind" "$root/usr/share/doc"

@@ -79,3 +79,151 @@ lab_start_guests() {
     done
     xl list
 }
+
+# --- vsock and yasmin ------------------------------------------------------------------------
+# DOMAIN below is a guest name or Domain-0 (dom0 itself, where the scenarios run).
+
+lab_domid() {   # DOMAIN
+    if [ "$1" = Domain-0 ]; then echo 0; else xl domid "$1"; fi
+}
+
+# lab_cid DOMAIN : the domain's vsock CID under yasmin (domid + 2: dom0 is 2).
+lab_cid() { echo $(($(lab_domid "$1") + 2)); }
+
+# lab_exec DOMAIN COMMAND : lab_guest_exec, or /bin/sh in dom0 itself (same timeout).
+lab_exec() {
+    local domain=$1; shift
+    if [ "$domain" = Domain-0 ]; then
+        timeout -k 5 "${LAB_EXEC_TIMEOUT:-120}" sh -c "$*" 2>&1
+    else
+        lab_guest_exec "$domain" "$*"
+    fi
+}
+
+# lab_vsock_test DOMAIN ARGS... : runs yasmin-vsock-test (tests/lab/tools/vsock_test.c) in
+# DOMAIN and shows its output, also kept in LAB_VSOCK_OUT; fails the scenario if any of its
+# checks failed.  Long runs raise LAB_EXEC_TIMEOUT.
+lab_vsock_test() {
+    local domain=$1 rc=0; shift
+    echo "--- $domain: yasmin-vsock-test $*"
+    LAB_VSOCK_OUT=$(lab_exec "$domain" "yasmin-vsock-test $*") || rc=$?
+    echo "$LAB_VSOCK_OUT"
+    [ $rc -eq 0 ] || lab_fail "$domain: yasmin-vsock-test $1 failed (exit $rc)"
+}
+
+# lab_vsock_serve DOMAIN PORT [OPTIONS...] : a detached yasmin-vsock-test server in DOMAIN,
+# its pid and log in /run/yasmin-vsock-test-PORT.{pid,log} there.
+lab_vsock_serve() {
+    local domain=$1 port=$2; shift 2
+    local base=/run/yasmin-vsock-test-$port
+    lab_exec "$domain" "yasmin-vsock-test serve --daemon --pidfile $base.pid --log $base.log $* $port" ||
+        lab_fail "$domain: yasmin-vsock-test serve $* $port did not start"
+}
+
+# lab_vsock_stop DOMAIN PORT : stops that server (and waits until it is gone, so that its
+# sockets are closed) and shows what it logged.
+lab_vsock_stop() {
+    local domain=$1 base=/run/yasmin-vsock-test-$2
+    lab_exec "$domain" "[ -f $base.pid ] || exit 0; pid=\$(cat $base.pid); kill \$pid
+        i=0; while kill -0 \$pid 2>/dev/null && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+        rm -f $base.pid; sed 's/^/  server: /' $base.log; rm -f $base.log" || true
+}
+
+# lab_xs_perms PATH : the node's ACL as xenstore-ls -p shows it, e.g. "n0,r3".
+lab_xs_perms() {
+    xenstore-ls -f -p "${1%/*}" | awk -v path="$1" '$1 == path { sub(/.*\(/, ""); sub(/\)$/, ""); print; exit }'
+}
+
+# lab_xs_node PATH OWNER [READER] : creates PATH (empty) if needed and sets its ACL: owned by
+# domid OWNER (who may always read and write), readable by domid READER, nobody else.  In
+# xenstore-chmod's list the first entry names the owner and what everybody else may do.
+lab_xs_node() {
+    local path=$1 acl=(n"$2")
+    [ -z "${3:-}" ] || [ "$3" = "$2" ] || acl+=(r"$3")
+    xenstore-exists "$path" || xenstore-write "$path" ""
+    xenstore-chmod "$path" "${acl[@]}"
+    local IFS=,
+    lab_assert_eq "${acl[*]}" "$(lab_xs_perms "$path")" "ACL of $path"
+}
+
+# lab_yasmin_prepare DOMAIN... : the XenStore directories yasmind creates (docs/contract.md)
+# for every ordered pair (G, P) of the given domains: /local/domain/<G>/yasmin, dom0's and
+# readable by G, and /local/domain/<G>/yasmin/rendezvous/<P>, owned by G and readable by P.
+lab_yasmin_prepare() {
+    local g p gid
+    for g in "$@"; do
+        gid=$(lab_domid "$g")
+        lab_xs_node "/local/domain/$gid/yasmin" 0 "$gid"
+        lab_xs_node "/local/domain/$gid/yasmin/rendezvous" 0 "$gid"
+        for p in "$@"; do
+            [ "$p" = "$g" ] || lab_xs_node "/local/domain/$gid/yasmin/rendezvous/$(lab_domid "$p")" "$gid" "$(lab_domid "$p")"
+        done
+        xenstore-ls -f -p "/local/domain/$gid/yasmin"
+    done
+}
+
+# lab_yasmin_forget DOMID : after a domain died, removes the rendezvous directories other
+# domains had for it, so that a later domain with the same domid finds none.
+lab_yasmin_forget() {
+    local home
+    for home in $(xenstore-list /local/domain); do
+        xenstore-rm "/local/domain/$home/yasmin/rendezvous/$1" 2>/dev/null || true
+    done
+}
+
+# lab_yasmin_load DOMAIN... : loads yasmin.ko (already loaded is fine).
+lab_yasmin_load() {
+    local domain out
+    for domain in "$@"; do
+        out=$(lab_exec "$domain" "modprobe yasmin || grep -q '^yasmin ' /proc/modules") ||
+            lab_fail "$domain: modprobe yasmin failed: $out"
+        echo "ok: yasmin loaded in $domain (CID $(lab_exec "$domain" "cat /sys/kernel/yasmin/cid"))"
+    done
+}
+
+# The module's resource counters and its interrupt lines, as one line
+# "grants_active=N maps_active=N event_channels=N connections=N irqs=N" (a shell snippet).
+# shellcheck disable=SC2016 # expanded by the domain's shell
+LAB_YASMIN_COUNTERS='for f in grants_active maps_active event_channels connections; do
+        printf "%s=%s " $f "$(cat /sys/kernel/yasmin/$f)"; done
+    printf "irqs=%s\n" "$(grep -c yasmin /proc/interrupts)"'
+
+lab_yasmin_counters() {   # DOMAIN
+    lab_exec "$1" "$LAB_YASMIN_COUNTERS"
+}
+
+# lab_yasmin_save DOMAIN LABEL : records the counters in /run/yasmin-lab/ (dom0), for
+# lab_yasmin_expect in a later scenario of the same lab run.
+lab_yasmin_save() {
+    mkdir -p "$LAB_RUN"
+    lab_yasmin_counters "$1" >"$LAB_RUN/yasmin-$1.$2"
+    echo "$1 $2: $(cat "$LAB_RUN/yasmin-$1.$2")"
+}
+
+# lab_yasmin_until DOMAIN CONDITION : waits up to 10 s, in the domain itself, until the shell
+# CONDITION holds there (\$counters: the counters line), and prints the counters.
+lab_yasmin_until() {
+    lab_exec "$1" "c() { $LAB_YASMIN_COUNTERS; }; i=0; counters=\$(c)
+        until $2 || [ \$i -ge 50 ]; do sleep 0.2; i=\$((i + 1)); counters=\$(c); done
+        echo \"\$counters\""
+}
+
+# lab_yasmin_expect DOMAIN LABEL : the counters come back to the recorded ones within 10 s.
+lab_yasmin_expect() {
+    local want
+    want=$(cat "$LAB_RUN/yasmin-$1.$2") || lab_fail "no '$2' counters recorded for $1"
+    lab_assert_eq "$want" "$(lab_yasmin_until "$1" "[ \"\$counters\" = '$want' ]")" \
+        "$1: yasmin counters back to '$2'"
+}
+
+# lab_yasmin_wait_idle DOMAIN : waits up to 10 s for the module to have no connection left.
+lab_yasmin_wait_idle() {
+    local now
+    now=$(lab_yasmin_until "$1" "[ \"\$(cat /sys/kernel/yasmin/connections)\" = 0 ]")
+    lab_assert_contains "$now" " connections=0 " "$1: no yasmin connection left"
+}
+
+# lab_number OUTPUT KEY : the number after KEY= in a yasmin-vsock-test result line.
+lab_number() {
+    sed -n "s/.*[ ]$2=\([0-9.]*\).*/\1/p" <<<"$1" | tail -n 1
+}
