@@ -29,6 +29,9 @@ lab_guest_exec guest-a "(yasmin-vsock-test wait-reset $(lab_cid guest-b) $port; 
 lab_guest_exec guest-a "i=0; until grep -q 'holds the connection' /tmp/wait-reset.log; do
         [ \$i -lt 150 ] || exit 1; sleep 0.2; i=\$((i + 1)); done" ||
     lab_fail "wait-reset did not connect: $(lab_guest_exec guest-a "cat /tmp/wait-reset.log")"
+# A module with a socket on it cannot go away under it.
+lab_guest_exec guest-a "rmmod yasmin" >/dev/null && lab_fail "guest-a: rmmod yasmin succeeded with a connection open"
+lab_assert_contains "$(lab_guest_exec guest-a "cat /proc/modules")" "yasmin " "guest-a: rmmod refused while a socket uses yasmin"
 trap - EXIT
 xl destroy guest-b
 echo "ok: guest-b destroyed"
