@@ -22,6 +22,7 @@
 #include <xen/events.h>
 
 #include "conn.h"
+#include "ctrl_msg.h"
 #include "peer.h"
 #include "yasmin.h"
 
@@ -454,26 +455,6 @@ static void yasmin_handle_shutdown(struct vsock_sock *vsk, const struct yasmin_c
 	sk->sk_state_change(sk);
 }
 
-/* Fields a message of this type must leave zero. */
-static bool yasmin_msg_well_formed(const struct yasmin_ctrl_msg *msg)
-{
-	if (msg->reserved[0] || msg->reserved[1] || msg->reserved[2])
-		return false;
-	switch (msg->type) {
-	case YASMIN_CTRL_REQUEST:
-		return !msg->flags && msg->event_channel;
-	case YASMIN_CTRL_ACCEPT:
-		return !msg->flags && !msg->event_channel;
-	case YASMIN_CTRL_RESET:
-		return !msg->flags && !msg->ring_ref && !msg->event_channel;
-	case YASMIN_CTRL_SHUTDOWN:
-		return !(msg->flags & ~YASMIN_SHUTDOWN_MASK) && !msg->ring_ref &&
-		       !msg->event_channel;
-	default:
-		return false;
-	}
-}
-
 /**
  * yasmin_conn_handle_msg() - Act on one control message from @peer.
  * @peer: the channel it came on: the only source of the sender's identity
@@ -484,7 +465,7 @@ void yasmin_conn_handle_msg(struct yasmin_peer *peer, const struct yasmin_ctrl_m
 	struct vsock_sock *vsk;
 	struct sock *sk;
 
-	if (!yasmin_msg_well_formed(msg)) {
+	if (!yasmin_ctrl_msg_well_formed(msg)) {
 		yasmin_count_violation(yasmin_peer_domid(peer), "malformed control message");
 		return;
 	}

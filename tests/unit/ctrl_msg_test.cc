@@ -1,0 +1,63 @@
+// Control-message validation (guest-kmod/ctrl_msg.c): what a peer may send and what it may not.
+#include <gtest/gtest.h>
+
+extern "C" {
+#include "ctrl_msg.h"
+}
+
+namespace {
+
+yasmin_ctrl_msg Msg(uint16_t type) {
+  yasmin_ctrl_msg msg{};
+  msg.type = type;
+  msg.src_port = 1234;
+  msg.dst_port = 80;
+  return msg;
+}
+
+TEST(CtrlMsg, RequestNeedsAnEventChannel) {
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_REQUEST);
+  msg.ring_ref = 42;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.event_channel = 7;
+  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.flags = 1;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+}
+
+TEST(CtrlMsg, AcceptCarriesNoEventChannel) {
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_ACCEPT);
+  msg.ring_ref = 42;
+  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.event_channel = 7;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+}
+
+TEST(CtrlMsg, ResetCarriesNothing) {
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_RESET);
+  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.ring_ref = 1;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+}
+
+TEST(CtrlMsg, ShutdownFlagsAreTheTwoDirectionsOnly) {
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_SHUTDOWN);
+  for (uint16_t flags = 0; flags <= YASMIN_SHUTDOWN_MASK; flags++) {
+    msg.flags = flags;
+    EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg)) << flags;
+  }
+  msg.flags = 4;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+}
+
+TEST(CtrlMsg, UnknownTypesAndReservedFieldsAreRejected) {
+  for (uint16_t type : {0, 5, 0xffff}) {
+    const yasmin_ctrl_msg msg = Msg(type);
+    EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << type;
+  }
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_RESET);
+  msg.reserved[2] = 1;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+}
+
+}  // namespace
