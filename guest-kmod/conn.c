@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/interrupt.h>
+#include <linux/seq_file.h>
 #include <net/af_vsock.h>
 #include <net/sock.h>
 #include <xen/events.h>
@@ -255,6 +256,25 @@ void yasmin_conn_violation(struct vsock_sock *vsk, const char *what)
 	yasmin_conn_send(conn, YASMIN_CTRL_RESET, 0);
 	yasmin_conn_teardown(conn);
 	yasmin_conn_mark_reset(vsk, ECONNRESET);
+}
+
+static const char *const yasmin_conn_state_names[] = {
+	[YASMIN_CONN_IDLE] = "idle",
+	[YASMIN_CONN_CONNECTING] = "connecting",
+	[YASMIN_CONN_ESTABLISHED] = "established",
+};
+
+/* One line of /proc/net/yasmin; the caller holds the peer's table lock. */
+void yasmin_conn_show(struct seq_file *m, const struct yasmin_conn *conn)
+{
+	seq_printf(m, "%u %u %u %s %u %u %llu %llu %llu %llu %llu\n",
+		   yasmin_peer_domid(conn->peer), conn->local_port, conn->remote_port,
+		   yasmin_conn_state_names[READ_ONCE(conn->state)],
+		   READ_ONCE(conn->tx.nr_pages) * YASMIN_PAGE_SIZE,
+		   READ_ONCE(conn->rx.nr_pages) * YASMIN_PAGE_SIZE,
+		   READ_ONCE(conn->bytes_sent), READ_ONCE(conn->bytes_received),
+		   READ_ONCE(conn->events_sent), READ_ONCE(conn->events_suppressed),
+		   READ_ONCE(conn->full_waits));
 }
 
 /* ---- peer side ------------------------------------------------------------------------- */

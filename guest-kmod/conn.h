@@ -34,6 +34,12 @@ struct yasmin_conn {
 	struct yasmin_rx_ring rx;
 	struct yasmin_event_channel doorbell;
 	bool rx_ready;			/* rx is mapped: read by the interrupt handler */
+	/* Counters for /proc/net/yasmin, updated under the socket lock, read without it. */
+	u64 bytes_sent;
+	u64 bytes_received;
+	u64 events_sent;		/* doorbells rung */
+	u64 events_suppressed;		/* commits and consumes the other side did not wait for */
+	u64 full_waits;			/* times the sender found the ring full */
 	u32 irq_seen_prod;		/* last indexes the interrupt handler saw: hints only */
 	u32 irq_seen_cons;
 };
@@ -44,6 +50,9 @@ void yasmin_conn_cancel_connect(struct vsock_sock *vsk);
 void yasmin_conn_shutdown(struct vsock_sock *vsk, int mode);
 void yasmin_conn_close(struct vsock_sock *vsk);
 void yasmin_conn_violation(struct vsock_sock *vsk, const char *what);
+
+struct seq_file;
+void yasmin_conn_show(struct seq_file *m, const struct yasmin_conn *conn);
 
 /* Peer side, from the control channel's work, no socket locked. */
 void yasmin_conn_handle_msg(struct yasmin_peer *peer, const struct yasmin_ctrl_msg *msg);

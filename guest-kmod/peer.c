@@ -25,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <net/af_vsock.h>
@@ -84,6 +85,12 @@ struct yasmin_peer {
 	u64 broken_session;		/* a half that broke the protocol: never mapped again */
 	struct yasmin_rx_ring ctrl_rx;
 	struct yasmin_event_channel bound_evtchn;
+
+	/* Counters for /proc/net/yasmin_peers. */
+	u64 messages_received;
+	u64 messages_sent;
+	u64 violations;
+	unsigned int channel_drops;	/* times the channel went down */
 
 	spinlock_t lock;		/* protects what follows */
 	bool retired;
@@ -390,8 +397,10 @@ static void yasmin_peer_disconnect(struct yasmin_peer *peer, const char *why)
 	unsigned int i, n;
 	LIST_HEAD(dropped);
 
-	if (peer->mapped || peer->offered)
+	if (peer->mapped || peer->offered) {
 		pr_info("control channel with domain %u down: %s\n", peer->domid, why);
+		peer->channel_drops++;
+	}
 
 	socks = yasmin_peer_take_conns(peer, &n);
 	for (i = 0; i < n; i++) {
@@ -418,6 +427,7 @@ static void yasmin_peer_disconnect(struct yasmin_peer *peer, const char *why)
 
 static void yasmin_peer_violation(struct yasmin_peer *peer, const char *what)
 {
+	peer->violations++;
 	yasmin_count_violation(peer->domid, what);
 	peer->broken_session = peer->half.session;
 	yasmin_peer_disconnect(peer, "protocol violation");
@@ -512,6 +522,7 @@ static bool yasmin_peer_receive(struct yasmin_peer *peer, bool *more)
 		}
 		yasmin_ring_consumer_consume(ring, YASMIN_CTRL_MSG_SIZE);
 		handled++;
+		peer->messages_received++;
 
 		yasmin_conn_handle_msg(peer, &msg);
 	}
@@ -568,6 +579,7 @@ static bool yasmin_peer_transmit(struct yasmin_peer *peer)
 			done += len;
 		}
 		yasmin_ring_producer_commit(ring, YASMIN_CTRL_MSG_SIZE);
+		peer->messages_sent++;
 		kfree(m);
 		sent = true;
 	}
@@ -703,6 +715,53 @@ struct vsock_sock *yasmin_peer_find_conn(struct yasmin_peer *peer, u32 local_por
 	}
 	spin_unlock_bh(&peer->lock);
 	return vsk;
+}
+
+/* ---- /proc/net/yasmin and /proc/net/yasmin_peers (docs/observability.md) --------------- */
+
+int yasmin_conns_seq_show(struct seq_file *m, void *v)
+{
+	struct yasmin_peer *peer;
+	struct yasmin_conn *conn;
+	unsigned int bkt;
+
+	seq_puts(m, "peer local_port remote_port state tx_ring rx_ring bytes_sent bytes_received "
+		    "events_sent events_suppressed full_waits\n");
+	mutex_lock(&yasmin_peers_lock);
+	list_for_each_entry(peer, &yasmin_peers, list_node) {
+		spin_lock_bh(&peer->lock);
+		hash_for_each(peer->conns, bkt, conn, table_node)
+			yasmin_conn_show(m, conn);
+		spin_unlock_bh(&peer->lock);
+	}
+	mutex_unlock(&yasmin_peers_lock);
+	return 0;
+}
+
+int yasmin_peers_seq_show(struct seq_file *m, void *v)
+{
+	struct yasmin_peer *peer;
+	struct yasmin_conn *conn;
+	unsigned int bkt, n;
+
+	seq_puts(m, "peer channel connections messages_sent messages_received violations "
+		    "channel_drops\n");
+	mutex_lock(&yasmin_peers_lock);
+	list_for_each_entry(peer, &yasmin_peers, list_node) {
+		n = 0;
+		spin_lock_bh(&peer->lock);
+		hash_for_each(peer->conns, bkt, conn, table_node)
+			n++;
+		spin_unlock_bh(&peer->lock);
+		/* Written by the work item; a racy read shows a state it was in. */
+		seq_printf(m, "%u %s %u %llu %llu %llu %u\n", peer->domid,
+			   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" :
+			   "down", n, READ_ONCE(peer->messages_sent),
+			   READ_ONCE(peer->messages_received), READ_ONCE(peer->violations),
+			   READ_ONCE(peer->channel_drops));
+	}
+	mutex_unlock(&yasmin_peers_lock);
+	return 0;
 }
 
 /* ---- the set of peers ------------------------------------------------------------------ */

@@ -41,4 +41,9 @@ void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 struct vsock_sock *yasmin_peer_find_conn(struct yasmin_peer *peer, u32 local_port,
 					 u32 remote_port);
 
+struct seq_file;
+/* /proc/net/yasmin and /proc/net/yasmin_peers. */
+int yasmin_conns_seq_show(struct seq_file *m, void *v);
+int yasmin_peers_seq_show(struct seq_file *m, void *v);
+
 #endif /* YASMIN_PEER_H */

@@ -131,6 +131,16 @@ static bool yasmin_stream_allow(u32 cid, u32 port)
 
 /* ---- data path ------------------------------------------------------------------------- */
 
+static void yasmin_conn_ring_doorbell(struct yasmin_conn *conn, bool other_side_waits)
+{
+	if (other_side_waits) {
+		conn->events_sent++;
+		yasmin_evtchn_notify(&conn->doorbell);
+	} else {
+		conn->events_suppressed++;
+	}
+}
+
 static s64 yasmin_stream_has_data(struct vsock_sock *vsk)
 {
 	struct yasmin_conn *conn = yasmin_conn(vsk);
@@ -156,8 +166,10 @@ static s64 yasmin_stream_has_space(struct vsock_sock *vsk)
 	if (!yasmin_established(conn))
 		return 0;
 	space = yasmin_ring_producer_space(&conn->tx.ring);
-	if (space == 0)
+	if (space == 0) {
+		conn->full_waits++;
 		space = yasmin_ring_producer_prepare_to_wait(&conn->tx.ring);
+	}
 	if (space < 0) {
 		yasmin_conn_violation(vsk, "data ring consumer index");
 		return 0;
@@ -190,8 +202,8 @@ static ssize_t yasmin_stream_enqueue(struct vsock_sock *vsk, struct msghdr *msg,
 	if (!copied)
 		return -EFAULT;
 	yasmin_ring_producer_commit(&conn->tx.ring, copied);
-	if (yasmin_ring_producer_should_notify(&conn->tx.ring))
-		yasmin_evtchn_notify(&conn->doorbell);
+	conn->bytes_sent += copied;
+	yasmin_conn_ring_doorbell(conn, yasmin_ring_producer_should_notify(&conn->tx.ring));
 	return copied;
 }
 
@@ -222,8 +234,9 @@ static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg,
 		return -EFAULT;
 	if (!(flags & MSG_PEEK)) {
 		yasmin_ring_consumer_consume(&conn->rx.ring, copied);
-		if (yasmin_ring_consumer_should_notify(&conn->rx.ring))
-			yasmin_evtchn_notify(&conn->doorbell);
+		conn->bytes_received += copied;
+		yasmin_conn_ring_doorbell(conn,
+					  yasmin_ring_consumer_should_notify(&conn->rx.ring));
 		/*
 		 * Emptied the ring: ask for an event on the next byte now.  TCP gives an
 		 * edge-triggered epoll user an event for every arrival, even one that read

@@ -13,6 +13,8 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <net/net_namespace.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
 #include <xen/xen.h>
@@ -158,6 +160,10 @@ static int __init yasmin_init(void)
 	err = yasmin_peers_init();
 	if (err)
 		goto err_kobj;
+	/* vsock lives in the initial network namespace only. */
+	if (!proc_create_single("yasmin", 0444, init_net.proc_net, yasmin_conns_seq_show) ||
+	    !proc_create_single("yasmin_peers", 0444, init_net.proc_net, yasmin_peers_seq_show))
+		pr_warn("cannot create /proc/net/yasmin*: counters not shown\n");
 	/* Last: from here on sockets can use yasmin. */
 	err = yasmin_transport_register();
 	if (err)
@@ -168,6 +174,8 @@ static int __init yasmin_init(void)
 	return 0;
 
 err_peers:
+	remove_proc_entry("yasmin_peers", init_net.proc_net);
+	remove_proc_entry("yasmin", init_net.proc_net);
 	yasmin_peers_exit();
 err_kobj:
 	kobject_put(yasmin_kobj);
@@ -183,6 +191,8 @@ err_wq:
 static void __exit yasmin_exit(void)
 {
 	yasmin_transport_unregister();
+	remove_proc_entry("yasmin_peers", init_net.proc_net);
+	remove_proc_entry("yasmin", init_net.proc_net);
 	yasmin_peers_exit();
 	destroy_workqueue(yasmin_wq);
 	sysfs_remove_group(yasmin_kobj, &yasmin_attr_group);

@@ -19,8 +19,19 @@ lab_guest_exec guest-a "(yasmin-vsock-test stream $cid $port $((64 << 30)) --tim
 lab_guest_exec guest-a "i=0; until [ \"\$(cat /sys/kernel/yasmin/connections)\" = 1 ]; do
         [ \$i -lt 100 ] || exit 1; sleep 0.1; i=\$((i + 1)); done; sleep 2" ||
     lab_fail "the transfer did not start: $(lab_guest_exec guest-a "cat /tmp/death.log")"
-before=$(lab_guest_exec guest-a "cut -d' ' -f1 /proc/uptime")
+# The counters an operator reads (docs/observability.md) show the live transfer.
 b_domid=$(xl domid guest-b)
+conns=$(lab_guest_exec guest-a "cat /proc/net/yasmin")
+peers=$(lab_guest_exec guest-a "cat /proc/net/yasmin_peers")
+echo "$conns"; echo "$peers"
+awk -v d="$b_domid" -v p=$port 'NR > 1 && $1 == d && $3 == p && $4 == "established" &&
+        $7 > 0 && $8 > 0 { found = 1 } END { exit !found }' <<<"$conns" ||
+    lab_fail "/proc/net/yasmin does not show the transfer to domain $b_domid port $port"
+echo "ok: /proc/net/yasmin shows the connection, bytes moving both ways"
+awk -v d="$b_domid" 'NR > 1 && $1 == d && $2 == "up" && $3 == 1 { found = 1 } END { exit !found }' \
+    <<<"$peers" || lab_fail "/proc/net/yasmin_peers does not show the channel to domain $b_domid up"
+echo "ok: /proc/net/yasmin_peers shows the control channel up with 1 connection"
+before=$(lab_guest_exec guest-a "cut -d' ' -f1 /proc/uptime")
 xl destroy guest-b
 after=$(lab_guest_exec guest-a "cut -d' ' -f1 /proc/uptime")
 echo "ok: guest-b (domid $b_domid) destroyed during the transfer (guest-a uptime $before s to $after s)"
