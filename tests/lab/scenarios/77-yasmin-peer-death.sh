@@ -46,8 +46,10 @@ delay=$(awk -v a="$before" -v b="$ended" 'BEGIN { printf "%.2f", b - a }')
 since_done=$(awk -v a="$after" -v b="$ended" 'BEGIN { printf "%.2f", b - a }')
 echo "peer death: the survivor's transfer ended ${delay} s after xl destroy was issued," \
     "${since_done} s after it returned (negative: before it returned)"
-# Generous: the figure above is what to read; this only catches a hang.
-awk -v d="$delay" 'BEGIN { exit !(d < 10) }' || lab_fail "the reset took ${delay} s"
+# The figures above are what to read (xl destroy itself is slow under emulation); this only
+# catches a reset that hangs once the domain is gone.
+awk -v d="$since_done" 'BEGIN { exit !(d < 5) }' ||
+    lab_fail "the reset came ${since_done} s after the domain was destroyed"
 
 lab_guest_exec guest-a "i=0; until [ \"\$(cat /sys/kernel/yasmin/maps_active)\" = 0 ] &&
         [ \"\$(cat /sys/kernel/yasmin/peers_connected)\" = 0 ]; do
