@@ -116,6 +116,18 @@ static int yasmin_conn_map_peer_ring(struct yasmin_conn *conn, u32 ring_ref)
 	return 0;
 }
 
+/* Ties @conn to @peer, taking over the caller's reference to it. */
+static void yasmin_conn_attach(struct yasmin_conn *conn, struct yasmin_peer *peer,
+			       u32 local_port, u32 remote_port)
+{
+	conn->peer = peer;
+	conn->local_port = local_port;
+	conn->remote_port = remote_port;
+	snprintf(conn->doorbell.name, sizeof(conn->doorbell.name), "yasmin-%u",
+		 yasmin_peer_domid(peer));
+	atomic_inc(&yasmin_stats.connections);
+}
+
 /*
  * Frees everything the connection holds and forgets the peer.  The peer may still map our
  * ring: the grant code frees those pages once it lets go of them.
@@ -179,16 +191,11 @@ int yasmin_conn_connect(struct vsock_sock *vsk)
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
 
-	conn->peer = peer;
-	conn->local_port = vsk->local_addr.svm_port;
-	conn->remote_port = vsk->remote_addr.svm_port;
-	atomic_inc(&yasmin_stats.connections);
+	yasmin_conn_attach(conn, peer, vsk->local_addr.svm_port, vsk->remote_addr.svm_port);
 
 	err = yasmin_conn_create_tx(conn);
 	if (err)
 		goto err_teardown;
-	snprintf(conn->doorbell.name, sizeof(conn->doorbell.name), "yasmin-%u",
-		 yasmin_peer_domid(peer));
 	err = yasmin_evtchn_offer(&conn->doorbell, yasmin_peer_domid(peer),
 				  yasmin_conn_interrupt, conn);
 	if (err)
@@ -315,10 +322,7 @@ static int yasmin_conn_accept_setup(struct vsock_sock *child, struct yasmin_peer
 	int err;
 
 	yasmin_peer_hold(peer);
-	conn->peer = peer;
-	conn->local_port = req->dst_port;
-	conn->remote_port = req->src_port;
-	atomic_inc(&yasmin_stats.connections);
+	yasmin_conn_attach(conn, peer, req->dst_port, req->src_port);
 
 	err = yasmin_conn_map_peer_ring(conn, req->ring_ref);
 	if (err)
@@ -326,8 +330,6 @@ static int yasmin_conn_accept_setup(struct vsock_sock *child, struct yasmin_peer
 	err = yasmin_conn_create_tx(conn);
 	if (err)
 		goto err_teardown;
-	snprintf(conn->doorbell.name, sizeof(conn->doorbell.name), "yasmin-%u",
-		 yasmin_peer_domid(peer));
 	err = yasmin_evtchn_bind(&conn->doorbell, yasmin_peer_domid(peer), req->event_channel,
 				 yasmin_conn_interrupt, conn);
 	if (err)

@@ -97,6 +97,7 @@ struct yasmin_peer {
 	struct list_head outbox;
 	unsigned int outbox_len;
 	DECLARE_HASHTABLE(conns, 6);
+	unsigned int nr_conns;
 };
 
 static LIST_HEAD(yasmin_peers);
@@ -358,30 +359,24 @@ static struct vsock_sock **yasmin_peer_take_conns(struct yasmin_peer *peer, unsi
 	struct yasmin_conn *conn;
 	struct vsock_sock **socks;
 	struct hlist_node *tmp;
-	unsigned int n = 0, bkt;
+	unsigned int room, bkt;
 
-again:
-	spin_lock_bh(&peer->lock);
-	hash_for_each(peer->conns, bkt, conn, table_node)
-		n++;
-	spin_unlock_bh(&peer->lock);
-	socks = kcalloc(n + 1, sizeof(*socks), GFP_KERNEL | __GFP_NOFAIL);
-
-	spin_lock_bh(&peer->lock);
-	*count = 0;
-	hash_for_each(peer->conns, bkt, conn, table_node)
-		(*count)++;
-	if (*count > n) {
+	/* Sized outside the lock; connect() may add one meanwhile, hence the re-check. */
+	for (;;) {
+		room = READ_ONCE(peer->nr_conns);
+		socks = kcalloc(room + 1, sizeof(*socks), GFP_KERNEL | __GFP_NOFAIL);
+		spin_lock_bh(&peer->lock);
+		if (peer->nr_conns <= room)
+			break;
 		spin_unlock_bh(&peer->lock);
 		kfree(socks);
-		n = 0;
-		goto again;
 	}
 	*count = 0;
 	hash_for_each_safe(peer->conns, bkt, tmp, conn, table_node) {
 		hash_del(&conn->table_node);
 		socks[(*count)++] = conn->vsk;	/* the table's reference moves to the array */
 	}
+	peer->nr_conns = 0;
 	spin_unlock_bh(&peer->lock);
 	return socks;
 }
@@ -681,6 +676,7 @@ int yasmin_peer_add_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 		sock_hold(sk_vsock(conn->vsk));
 		hash_add(peer->conns, &conn->table_node,
 			 yasmin_conn_key(conn->local_port, conn->remote_port));
+		peer->nr_conns++;
 	}
 	spin_unlock_bh(&peer->lock);
 	return err;
@@ -693,6 +689,7 @@ void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 	spin_lock_bh(&peer->lock);
 	if (yasmin_peer_lookup(peer, conn->local_port, conn->remote_port) == conn) {
 		hash_del(&conn->table_node);
+		peer->nr_conns--;
 		removed = true;
 	}
 	spin_unlock_bh(&peer->lock);
@@ -741,22 +738,15 @@ int yasmin_conns_seq_show(struct seq_file *m, void *v)
 int yasmin_peers_seq_show(struct seq_file *m, void *v)
 {
 	struct yasmin_peer *peer;
-	struct yasmin_conn *conn;
-	unsigned int bkt, n;
 
 	seq_puts(m, "peer channel connections messages_sent messages_received violations "
 		    "channel_drops\n");
 	mutex_lock(&yasmin_peers_lock);
 	list_for_each_entry(peer, &yasmin_peers, list_node) {
-		n = 0;
-		spin_lock_bh(&peer->lock);
-		hash_for_each(peer->conns, bkt, conn, table_node)
-			n++;
-		spin_unlock_bh(&peer->lock);
 		/* Written by the work item; a racy read shows a state it was in. */
 		seq_printf(m, "%u %s %u %llu %llu %llu %u\n", peer->domid,
 			   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" :
-			   "down", n, READ_ONCE(peer->messages_sent),
+			   "down", READ_ONCE(peer->nr_conns), READ_ONCE(peer->messages_sent),
 			   READ_ONCE(peer->messages_received), READ_ONCE(peer->violations),
 			   READ_ONCE(peer->channel_drops));
 	}

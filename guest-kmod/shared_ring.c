@@ -110,16 +110,8 @@ err_ungrant:
 	/* Never mapped: the peer has not been told the references yet. */
 	for (i = 0; i < granted; i++)
 		yasmin_ungrant_and_free(tx->data_refs[i], tx->pages[i]);
-	for (i = granted; i < nr_pages; i++)
-		free_pages_exact(tx->pages[i], PAGE_SIZE);
-	free_pages_exact(tx->desc, PAGE_SIZE);
-	kfree(tx->pages);
-	kfree(tx->data_refs);
-	memset(tx, 0, sizeof(*tx));
-	return err;
-
 err_free:
-	for (i = 0; i < allocated; i++)
+	for (i = granted; i < allocated; i++)
 		free_pages_exact(tx->pages[i], PAGE_SIZE);
 	if (tx->desc)
 		free_pages_exact(tx->desc, PAGE_SIZE);
