@@ -3,15 +3,16 @@
  * Connections: setting one up from either end, taking it down, and what the control
  * messages of contract.h do to it.
  *
- * The connecting side allocates its ring and offers an event channel, then sends REQUEST.
- * The accepting side maps that ring, binds the event channel, allocates its own ring and
- * answers ACCEPT, after which the connecting side maps the acceptor's ring.  Each side frees
- * what it holds when its socket is closed, or at once when the peer resets the connection,
- * breaks the protocol or disappears.
+ * The connecting side allocates its ring and a doorbell slot, then sends REQUEST.  The
+ * accepting side maps that ring, allocates its own ring and slot and answers ACCEPT, after
+ * which the connecting side maps the acceptor's ring.  Each side frees what it holds when its
+ * socket is closed, or at once when the peer resets the connection, breaks the protocol or
+ * disappears.  Resources that run out (grant or mapping budget, doorbell slots) fail the
+ * connect() with ENOBUFS on whichever side they run out.
  *
  * Locking: everything here runs with the socket locked.  The interrupt handler, which cannot
- * take that lock, only reads the ring indexes as a hint and wakes the socket; closing the
- * event channel waits for a running handler, so a connection unbinds it before unmapping or
+ * take that lock, only reads the ring indexes as a hint and wakes the socket; freeing the
+ * doorbell slot waits for a running handler, so a connection does that before unmapping or
  * freeing anything the handler might look at.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,7 +34,7 @@ static struct yasmin_conn *yasmin_conn_of(struct vsock_sock *vsk)
 }
 
 static void yasmin_send_msg(struct yasmin_peer *peer, u16 type, u16 flags, u32 src_port,
-			    u32 dst_port, u32 ring_ref, u32 event_channel)
+			    u32 dst_port, u32 ring_ref, u32 doorbell)
 {
 	struct yasmin_ctrl_msg msg = {
 		.type = type,
@@ -41,7 +42,7 @@ static void yasmin_send_msg(struct yasmin_peer *peer, u16 type, u16 flags, u32 s
 		.src_port = src_port,
 		.dst_port = dst_port,
 		.ring_ref = ring_ref,
-		.event_channel = event_channel,
+		.doorbell = doorbell,
 	};
 
 	if (type == YASMIN_CTRL_RESET)
@@ -82,17 +83,21 @@ static bool yasmin_conn_irq_progress(struct yasmin_conn *conn)
 	return progress;
 }
 
-static irqreturn_t yasmin_conn_interrupt(int irq, void *dev_id)
+bool yasmin_conn_doorbell(struct yasmin_conn *conn)
 {
-	struct yasmin_conn *conn = dev_id;
 	struct sock *sk = sk_vsock(conn->vsk);
 	bool progress = yasmin_conn_irq_progress(conn);
 
 	/* Either direction may have moved: readers and writers re-check under the lock. */
 	sk->sk_data_ready(sk);
 	sk->sk_write_space(sk);
-	xen_irq_lateeoi(irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
-	return IRQ_HANDLED;
+	return progress;
+}
+
+/* Socket locked, connection established. */
+void yasmin_conn_notify_peer(struct yasmin_conn *conn)
+{
+	yasmin_peer_ring_conn(conn->peer, conn->peer_slot);
 }
 
 /* ---- resources ------------------------------------------------------------------------- */
@@ -123,8 +128,6 @@ static void yasmin_conn_attach(struct yasmin_conn *conn, struct yasmin_peer *pee
 	conn->peer = peer;
 	conn->local_port = local_port;
 	conn->remote_port = remote_port;
-	snprintf(conn->doorbell.name, sizeof(conn->doorbell.name), "yasmin-%u",
-		 yasmin_peer_domid(peer));
 	atomic_inc(&yasmin_stats.connections);
 }
 
@@ -138,13 +141,13 @@ static void yasmin_conn_teardown(struct yasmin_conn *conn)
 
 	if (!peer)
 		return;
-	yasmin_peer_remove_conn(peer, conn);
-	yasmin_evtchn_close(&conn->doorbell, conn);
+	yasmin_peer_remove_conn(peer, conn);	/* and the slot: no handler runs for it now */
 	WRITE_ONCE(conn->rx_ready, false);
 	yasmin_rx_ring_unmap(&conn->rx);
 	yasmin_tx_ring_destroy(&conn->tx);
 	conn->state = YASMIN_CONN_IDLE;
 	conn->peer = NULL;
+	conn->peer_slot = 0;
 	yasmin_peer_put(peer);
 	atomic_dec(&yasmin_stats.connections);
 }
@@ -173,7 +176,8 @@ static void yasmin_conn_mark_reset(struct vsock_sock *vsk, int err)
  * @vsk: locked, bound, in TCP_SYN_SENT
  *
  * Return: 0 once the REQUEST is queued (the core then waits for ACCEPT or RESET), or a
- * negative errno: -ENETUNREACH when the remote CID is not a peer dom0 set up for us.
+ * negative errno: -ENETUNREACH when the remote CID is not a peer dom0 set up for us,
+ * -ENOBUFS when the grant budget or the doorbell slots with that peer are used up.
  */
 int yasmin_conn_connect(struct vsock_sock *vsk)
 {
@@ -196,17 +200,13 @@ int yasmin_conn_connect(struct vsock_sock *vsk)
 	err = yasmin_conn_create_tx(conn);
 	if (err)
 		goto err_teardown;
-	err = yasmin_evtchn_offer(&conn->doorbell, yasmin_peer_domid(peer),
-				  yasmin_conn_interrupt, conn);
-	if (err)
-		goto err_teardown;
 	err = yasmin_peer_add_conn(peer, conn);
 	if (err)
 		goto err_teardown;
 
 	conn->state = YASMIN_CONN_CONNECTING;
 	yasmin_send_msg(peer, YASMIN_CTRL_REQUEST, 0, conn->local_port, conn->remote_port,
-			conn->tx.desc_ref, conn->doorbell.local_port);
+			conn->tx.desc_ref, conn->local_slot);
 	return 0;
 
 err_teardown:
@@ -305,15 +305,15 @@ void yasmin_conn_peer_gone(struct vsock_sock *vsk, struct yasmin_peer *peer)
 	release_sock(sk);
 }
 
-/* Answers a REQUEST nobody can take. */
-static void yasmin_refuse(struct yasmin_peer *peer, const struct yasmin_ctrl_msg *req)
+/* Answers a REQUEST nobody can take; @flags YASMIN_RESET_NO_BUFFERS if resources ran out. */
+static void yasmin_refuse(struct yasmin_peer *peer, const struct yasmin_ctrl_msg *req, u16 flags)
 {
-	yasmin_send_msg(peer, YASMIN_CTRL_RESET, 0, req->dst_port, req->src_port, 0, 0);
+	yasmin_send_msg(peer, YASMIN_CTRL_RESET, flags, req->dst_port, req->src_port, 0, 0);
 }
 
 /*
  * Sets up the accepting end on @child (locked, transport assigned): map the requester's ring,
- * bind its event channel, allocate our ring.
+ * allocate our ring and doorbell slot.
  */
 static int yasmin_conn_accept_setup(struct vsock_sock *child, struct yasmin_peer *peer,
 				    const struct yasmin_ctrl_msg *req)
@@ -330,13 +330,10 @@ static int yasmin_conn_accept_setup(struct vsock_sock *child, struct yasmin_peer
 	err = yasmin_conn_create_tx(conn);
 	if (err)
 		goto err_teardown;
-	err = yasmin_evtchn_bind(&conn->doorbell, yasmin_peer_domid(peer), req->event_channel,
-				 yasmin_conn_interrupt, conn);
-	if (err)
-		goto err_teardown;
 	err = yasmin_peer_add_conn(peer, conn);
 	if (err)
 		goto err_teardown;
+	conn->peer_slot = req->doorbell;
 	conn->state = YASMIN_CONN_ESTABLISHED;
 	return 0;
 
@@ -350,6 +347,7 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	struct sockaddr_vm local;
 	struct vsock_sock *vchild, *existing;
 	struct sock *listener, *child;
+	u16 refusal = 0;
 	int err;
 
 	existing = yasmin_peer_find_conn(peer, req->dst_port, req->src_port);
@@ -365,7 +363,7 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	vsock_addr_init(&local, yasmin_local_cid(), req->dst_port);
 	listener = vsock_find_bound_socket(&local);
 	if (!listener) {
-		yasmin_refuse(peer, req);
+		yasmin_refuse(peer, req, 0);
 		return;
 	}
 
@@ -393,6 +391,8 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	if (err) {
 		if (err == -EPROTO)
 			yasmin_count_violation(yasmin_peer_domid(peer), "invalid data ring");
+		if (err == -ENOBUFS)
+			refusal = YASMIN_RESET_NO_BUFFERS;
 		release_sock(child);
 		sock_put(child);
 		goto refuse;
@@ -402,7 +402,7 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	vsock_enqueue_accept(listener, child);
 	sk_acceptq_added(listener);
 	yasmin_send_msg(peer, YASMIN_CTRL_ACCEPT, 0, req->dst_port, req->src_port,
-			yasmin_conn_of(vchild)->tx.desc_ref, 0);
+			yasmin_conn_of(vchild)->tx.desc_ref, yasmin_conn_of(vchild)->local_slot);
 	release_sock(child);
 	listener->sk_data_ready(listener);
 	release_sock(listener);
@@ -410,7 +410,7 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	return;
 
 refuse:
-	yasmin_refuse(peer, req);
+	yasmin_refuse(peer, req, refusal);
 	release_sock(listener);
 	sock_put(listener);
 }
@@ -434,10 +434,11 @@ static void yasmin_handle_accept(struct vsock_sock *vsk, const struct yasmin_ctr
 		yasmin_conn_send(conn, YASMIN_CTRL_RESET, 0);
 		yasmin_conn_teardown(conn);
 		sk->sk_state = TCP_CLOSE;
-		sk->sk_err = ECONNRESET;
+		sk->sk_err = err == -ENOBUFS ? ENOBUFS : ECONNRESET;
 		sk_error_report(sk);
 		return;
 	}
+	conn->peer_slot = msg->doorbell;
 	conn->state = YASMIN_CONN_ESTABLISHED;
 	sk->sk_state = TCP_ESTABLISHED;
 	if (sk->sk_socket)
@@ -446,7 +447,7 @@ static void yasmin_handle_accept(struct vsock_sock *vsk, const struct yasmin_ctr
 	sk->sk_state_change(sk);
 }
 
-static void yasmin_handle_reset(struct vsock_sock *vsk)
+static void yasmin_handle_reset(struct vsock_sock *vsk, const struct yasmin_ctrl_msg *msg)
 {
 	struct yasmin_conn *conn = yasmin_conn_of(vsk);
 	struct sock *sk = sk_vsock(vsk);
@@ -455,9 +456,9 @@ static void yasmin_handle_reset(struct vsock_sock *vsk)
 	atomic_inc(&yasmin_stats.resets_received);
 	yasmin_conn_teardown(conn);
 	if (connecting) {
-		/* Nobody listens there. */
+		/* Nobody listens there, or the peer had no room for us. */
 		sk->sk_state = TCP_CLOSE;
-		sk->sk_err = ECONNREFUSED;
+		sk->sk_err = msg->flags & YASMIN_RESET_NO_BUFFERS ? ENOBUFS : ECONNREFUSED;
 		sk_error_report(sk);
 	} else {
 		yasmin_conn_mark_reset(vsk, ECONNRESET);
@@ -513,7 +514,7 @@ void yasmin_conn_handle_msg(struct yasmin_peer *peer, const struct yasmin_ctrl_m
 			yasmin_handle_accept(vsk, msg);
 			break;
 		case YASMIN_CTRL_RESET:
-			yasmin_handle_reset(vsk);
+			yasmin_handle_reset(vsk, msg);
 			break;
 		case YASMIN_CTRL_SHUTDOWN:
 			yasmin_handle_shutdown(vsk, msg);

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One yasmin connection: a ring per direction (the one this side produces, granted to the
- * peer, and the one the peer produces, mapped here) and one event channel, the doorbell for
- * both directions.  It lives in vsk->trans; all of it is protected by the socket lock, except
- * what the interrupt handler reads, which conn.c explains.
+ * peer, and the one the peer produces, mapped here) and a slot on each side's doorbell
+ * (contract.h), rung for both directions.  It lives in vsk->trans; all of it is protected by
+ * the socket lock, except what the interrupt handler reads, which conn.c explains.
  */
 #ifndef YASMIN_CONN_H
 #define YASMIN_CONN_H
 
 #include <linux/types.h>
 
-#include "event_channel.h"
 #include "shared_ring.h"
 
 struct vsock_sock;
@@ -32,7 +31,8 @@ struct yasmin_conn {
 	enum yasmin_conn_state state;
 	struct yasmin_tx_ring tx;
 	struct yasmin_rx_ring rx;
-	struct yasmin_event_channel doorbell;
+	u32 local_slot;			/* our doorbell's slot for it: the peer rings this */
+	u32 peer_slot;			/* the peer's doorbell's slot for it: we ring this */
 	bool rx_ready;			/* rx is mapped: read by the interrupt handler */
 	/* Counters for /proc/net/yasmin, updated under the socket lock, read without it. */
 	u64 bytes_sent;
@@ -50,6 +50,10 @@ void yasmin_conn_cancel_connect(struct vsock_sock *vsk);
 void yasmin_conn_shutdown(struct vsock_sock *vsk, int mode);
 void yasmin_conn_close(struct vsock_sock *vsk);
 void yasmin_conn_violation(struct vsock_sock *vsk, const char *what);
+void yasmin_conn_notify_peer(struct yasmin_conn *conn);
+
+/* The peer rang the connection's slot; hard-irq context.  Return: whether an index moved. */
+bool yasmin_conn_doorbell(struct yasmin_conn *conn);
 
 struct seq_file;
 void yasmin_conn_show(struct seq_file *m, const struct yasmin_conn *conn);

@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
@@ -28,6 +29,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <net/af_vsock.h>
 #include <xen/events.h>
 #include <xen/xenbus.h>
@@ -50,6 +52,7 @@ struct yasmin_half {
 	u64 session;
 	u64 peer_session;		/* 0: absent */
 	u32 ring_ref;
+	u32 doorbell_ref;
 	u32 event_channel;
 };
 
@@ -61,8 +64,7 @@ struct yasmin_outbox_msg {
 /* Bits in peer->flags. */
 enum {
 	YASMIN_PEER_XS_CHANGED,		/* a watch fired: re-read the peer's half */
-	YASMIN_PEER_EOI_OFFERED,	/* an event arrived on the channel we offered */
-	YASMIN_PEER_EOI_BOUND,		/* an event arrived on the channel we bound */
+	YASMIN_PEER_EOI_OFFERED,	/* the control slot rang: the work item ends the event */
 };
 
 struct yasmin_peer {
@@ -79,12 +81,17 @@ struct yasmin_peer {
 	bool offered;			/* our half is published */
 	u64 session;
 	struct yasmin_tx_ring ctrl_tx;
-	struct yasmin_event_channel offered_evtchn;
+	struct yasmin_granted_page own_doorbell;	/* the peer rings us here */
+	struct yasmin_event_channel offered_evtchn;	/* ... and we hear it here */
 	bool mapped;			/* the peer's half is mapped: the channel is up */
 	struct yasmin_half half;
 	u64 broken_session;		/* a half that broke the protocol: never mapped again */
 	struct yasmin_rx_ring ctrl_rx;
-	struct yasmin_event_channel bound_evtchn;
+	struct yasmin_mapped_page peer_doorbell;	/* we ring the peer here */
+	struct yasmin_event_channel bound_evtchn;	/* ... and tell it here */
+
+	/* Doorbell slot -> struct yasmin_conn; read by the interrupt handler under RCU. */
+	struct xarray slots;
 
 	/* Counters for /proc/net/yasmin_peers. */
 	u64 messages_received;
@@ -118,6 +125,7 @@ static void yasmin_peer_release(struct kref *kref)
 {
 	struct yasmin_peer *peer = container_of(kref, struct yasmin_peer, kref);
 
+	xa_destroy(&peer->slots);
 	kfree(peer);
 }
 
@@ -162,7 +170,7 @@ static void yasmin_peer_watch_fired(struct xenbus_watch *watch, const char *path
 static int yasmin_peer_read_half(struct yasmin_peer *peer, struct yasmin_half *half)
 {
 	struct xenbus_transaction xbt;
-	unsigned int protocol, ring_ref, event_channel;
+	unsigned int protocol, ring_ref, doorbell_ref, event_channel;
 	unsigned long long session, peer_session;
 	int err, n;
 
@@ -179,6 +187,7 @@ again:
 	err = n < 0 ? n : xenbus_gather(xbt, peer->peer_dir,
 					YASMIN_XS_PROTOCOL, "%u", &protocol,
 					YASMIN_XS_RING_REF, "%u", &ring_ref,
+					YASMIN_XS_DOORBELL_REF, "%u", &doorbell_ref,
 					YASMIN_XS_EVENT_CHANNEL, "%u", &event_channel, NULL);
 	if (!err && xenbus_scanf(xbt, peer->peer_dir, YASMIN_XS_PEER_SESSION, "%llx",
 				 &peer_session) != 1)
@@ -203,6 +212,7 @@ again:
 	half->session = session;
 	half->peer_session = peer_session;
 	half->ring_ref = ring_ref;
+	half->doorbell_ref = doorbell_ref;
 	half->event_channel = event_channel;
 	return 0;
 }
@@ -220,6 +230,9 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_RING_REF, "%u",
 				    peer->ctrl_tx.desc_ref);
+	if (!err)
+		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_DOORBELL_REF, "%u",
+				    peer->own_doorbell.ref);
 	if (!err)
 		err = xenbus_printf(xbt, peer->own_dir, YASMIN_XS_EVENT_CHANNEL, "%u",
 				    peer->offered_evtchn.local_port);
@@ -245,7 +258,7 @@ static void yasmin_peer_remove_own_half(struct yasmin_peer *peer)
 {
 	static const char *const keys[] = {
 		YASMIN_XS_SESSION, YASMIN_XS_PEER_SESSION, YASMIN_XS_RING_REF,
-		YASMIN_XS_EVENT_CHANNEL, YASMIN_XS_PROTOCOL,
+		YASMIN_XS_DOORBELL_REF, YASMIN_XS_EVENT_CHANNEL, YASMIN_XS_PROTOCOL,
 	};
 	struct xenbus_transaction xbt;
 	unsigned int i;
@@ -263,25 +276,85 @@ again:
 
 /* ---- the channel's two halves ---------------------------------------------------------- */
 
+/*
+ * The peer rang our doorbell (contract.h): wake every connection whose slot is set, here and
+ * now; the control slot is the work item's.  A slot naming no connection of ours is ignored.
+ * Unless the work item takes the event over, it ends here, as spurious if no ring index moved
+ * (XSA-332: Xen then slows down a peer that rings for nothing).
+ */
 static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
 {
 	struct yasmin_peer *peer = dev_id;
+	struct yasmin_doorbell_page *db = peer->own_doorbell.addr;
+	unsigned long summary, bits;
+	unsigned int word, bit;
+	bool control = false, progress = false;
 
-	/* The event stays masked (lateeoi) until the work item has handled it. */
-	if (irq == peer->offered_evtchn.irq)
+	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(db->summary));
+	summary = xchg(&db->summary, 0);
+	rcu_read_lock();
+	for_each_set_bit(word, &summary, ARRAY_SIZE(db->bits)) {
+		bits = xchg(&db->bits[word], 0);
+		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
+			u32 slot = word * BITS_PER_LONG + bit;
+			struct yasmin_conn *conn;
+
+			if (slot == YASMIN_DOORBELL_CONTROL) {
+				control = true;
+				continue;
+			}
+			conn = xa_load(&peer->slots, slot);
+			if (conn)
+				progress |= yasmin_conn_doorbell(conn);
+		}
+	}
+	rcu_read_unlock();
+
+	if (control) {
+		/* The event stays masked (lateeoi) until the work item has read the ring. */
 		set_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
-	else
-		set_bit(YASMIN_PEER_EOI_BOUND, &peer->flags);
-	queue_work(yasmin_wq, &peer->work);
+		queue_work(yasmin_wq, &peer->work);
+	} else {
+		xen_irq_lateeoi(irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	}
 	return IRQ_HANDLED;
 }
 
-static void yasmin_peer_close_evtchn(struct yasmin_peer *peer, struct yasmin_event_channel *ch,
-				     int eoi_bit)
+/* Events on the channel we bound: a well-behaved peer sends none (it rings our doorbell). */
+static irqreturn_t yasmin_peer_stray_interrupt(int irq, void *dev_id)
+{
+	xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+	return IRQ_HANDLED;
+}
+
+/*
+ * Rings @slot of the peer's doorbell.  Only while the channel is up: the control channel's
+ * own users run in the work item, and a connection is established only while it is up (the
+ * channel goes down only after every connection with the peer was torn down).
+ */
+static void yasmin_peer_ring(struct yasmin_peer *peer, u32 slot)
+{
+	struct yasmin_doorbell_page *db = READ_ONCE(peer->peer_doorbell.addr);
+
+	if (!db || slot >= YASMIN_DOORBELL_SLOTS)
+		return;
+	set_bit(slot, (unsigned long *)db->bits);
+	/* Set already: an event is on its way and the peer has yet to look at this word. */
+	if (!test_and_set_bit(slot / BITS_PER_LONG, (unsigned long *)&db->summary))
+		yasmin_evtchn_notify(&peer->bound_evtchn);
+}
+
+void yasmin_peer_ring_conn(struct yasmin_peer *peer, u32 peer_slot)
+{
+	yasmin_peer_ring(peer, peer_slot);
+}
+
+static void yasmin_peer_close_evtchn(struct yasmin_peer *peer, struct yasmin_event_channel *ch)
 {
 	/* A closed channel needs no EOI; the irq number may soon belong to someone else. */
 	yasmin_evtchn_close(ch, peer);
-	clear_bit(eoi_bit, &peer->flags);
+	if (ch == &peer->offered_evtchn)
+		clear_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
 }
 
 static int yasmin_peer_offer(struct yasmin_peer *peer)
@@ -291,12 +364,20 @@ static int yasmin_peer_offer(struct yasmin_peer *peer)
 	err = yasmin_tx_ring_create(&peer->ctrl_tx, peer->domid, YASMIN_CTRL_RING_PAGES);
 	if (err)
 		return err;
-	snprintf(peer->offered_evtchn.name, sizeof(peer->offered_evtchn.name), "yasmin-ctl-%u",
+	if (peer->ctrl_tx.nr_pages != YASMIN_CTRL_RING_PAGES) {
+		err = -ENOBUFS;
+		goto err_ring;
+	}
+	/* Before the event channel: its handler reads the doorbell. */
+	err = yasmin_granted_page_create(&peer->own_doorbell, peer->domid);
+	if (err)
+		goto err_ring;
+	snprintf(peer->offered_evtchn.name, sizeof(peer->offered_evtchn.name), "yasmin-%u",
 		 peer->domid);
 	err = yasmin_evtchn_offer(&peer->offered_evtchn, peer->domid, yasmin_peer_interrupt,
 				  peer);
 	if (err)
-		goto err_ring;
+		goto err_doorbell;
 	peer->session = get_random_u64() ?: 1;
 	err = yasmin_peer_write_own_half(peer);
 	if (err)
@@ -305,7 +386,9 @@ static int yasmin_peer_offer(struct yasmin_peer *peer)
 	return 0;
 
 err_evtchn:
-	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn, YASMIN_PEER_EOI_OFFERED);
+	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn);
+err_doorbell:
+	yasmin_granted_page_destroy(&peer->own_doorbell);
 err_ring:
 	yasmin_tx_ring_destroy(&peer->ctrl_tx);
 	return err;
@@ -316,7 +399,8 @@ static void yasmin_peer_withdraw(struct yasmin_peer *peer)
 	if (!peer->offered)
 		return;
 	yasmin_peer_remove_own_half(peer);
-	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn, YASMIN_PEER_EOI_OFFERED);
+	yasmin_peer_close_evtchn(peer, &peer->offered_evtchn);
+	yasmin_granted_page_destroy(&peer->own_doorbell);
 	yasmin_tx_ring_destroy(&peer->ctrl_tx);
 	peer->offered = false;
 }
@@ -329,12 +413,19 @@ static int yasmin_peer_map_half(struct yasmin_peer *peer)
 	err = yasmin_rx_ring_map(&peer->ctrl_rx, peer->domid, peer->half.ring_ref, &fault);
 	if (err)
 		return err;
-	snprintf(peer->bound_evtchn.name, sizeof(peer->bound_evtchn.name), "yasmin-ctl-%u",
-		 peer->domid);
-	err = yasmin_evtchn_bind(&peer->bound_evtchn, peer->domid, peer->half.event_channel,
-				 yasmin_peer_interrupt, peer);
+	if (peer->ctrl_rx.nr_pages != YASMIN_CTRL_RING_PAGES) {
+		err = -EPROTO;
+		goto err_unmap;
+	}
+	err = yasmin_mapped_page_map(&peer->peer_doorbell, peer->domid, peer->half.doorbell_ref);
 	if (err)
 		goto err_unmap;
+	snprintf(peer->bound_evtchn.name, sizeof(peer->bound_evtchn.name), "yasmin-%u-out",
+		 peer->domid);
+	err = yasmin_evtchn_bind(&peer->bound_evtchn, peer->domid, peer->half.event_channel,
+				 yasmin_peer_stray_interrupt, peer);
+	if (err)
+		goto err_doorbell;
 	err = xenbus_printf(XBT_NIL, peer->own_dir, YASMIN_XS_PEER_SESSION, "%llx",
 			    (unsigned long long)peer->half.session);
 	if (err)
@@ -342,12 +433,14 @@ static int yasmin_peer_map_half(struct yasmin_peer *peer)
 	peer->mapped = true;
 	atomic_inc(&yasmin_stats.peers_connected);
 	pr_info("control channel with domain %u up\n", peer->domid);
-	/* The peer may have written messages before we could hear its events. */
-	yasmin_evtchn_notify(&peer->bound_evtchn);
+	/* The peer may have written messages before it could ring us. */
+	yasmin_peer_ring(peer, YASMIN_DOORBELL_CONTROL);
 	return 0;
 
 err_evtchn:
-	yasmin_peer_close_evtchn(peer, &peer->bound_evtchn, YASMIN_PEER_EOI_BOUND);
+	yasmin_peer_close_evtchn(peer, &peer->bound_evtchn);
+err_doorbell:
+	yasmin_mapped_page_unmap(&peer->peer_doorbell);
 err_unmap:
 	yasmin_rx_ring_unmap(&peer->ctrl_rx);
 	return err;
@@ -412,7 +505,8 @@ static void yasmin_peer_disconnect(struct yasmin_peer *peer, const char *why)
 		kfree(m);
 
 	if (peer->mapped) {
-		yasmin_peer_close_evtchn(peer, &peer->bound_evtchn, YASMIN_PEER_EOI_BOUND);
+		yasmin_peer_close_evtchn(peer, &peer->bound_evtchn);
+		yasmin_mapped_page_unmap(&peer->peer_doorbell);
 		yasmin_rx_ring_unmap(&peer->ctrl_rx);
 		peer->mapped = false;
 		atomic_dec(&yasmin_stats.peers_connected);
@@ -523,7 +617,7 @@ static bool yasmin_peer_receive(struct yasmin_peer *peer, bool *more)
 	}
 	if (peer->mapped) {
 		if (yasmin_ring_consumer_should_notify(ring))
-			yasmin_evtchn_notify(&peer->bound_evtchn);
+			yasmin_peer_ring(peer, YASMIN_DOORBELL_CONTROL);
 		*more = handled == YASMIN_CTRL_BATCH;
 	}
 	return handled > 0;
@@ -579,7 +673,7 @@ static bool yasmin_peer_transmit(struct yasmin_peer *peer)
 		sent = true;
 	}
 	if (sent && yasmin_ring_producer_should_notify(ring))
-		yasmin_evtchn_notify(&peer->bound_evtchn);
+		yasmin_peer_ring(peer, YASMIN_DOORBELL_CONTROL);
 	return sent;
 }
 
@@ -599,7 +693,6 @@ static void yasmin_peer_work(struct work_struct *work)
 	progress = yasmin_peer_receive(peer, &more);
 	progress |= yasmin_peer_transmit(peer);
 	yasmin_peer_eoi(peer, YASMIN_PEER_EOI_OFFERED, &peer->offered_evtchn, progress);
-	yasmin_peer_eoi(peer, YASMIN_PEER_EOI_BOUND, &peer->bound_evtchn, progress);
 	if (more)
 		yasmin_peer_kick(peer);
 }
@@ -663,9 +756,35 @@ static struct yasmin_conn *yasmin_peer_lookup(struct yasmin_peer *peer, u32 loca
 	return NULL;
 }
 
+/*
+ * Frees @conn's doorbell slot.  A handler that found the connection through it may still be
+ * running: waiting for it makes the connection's memory safe to release afterwards.
+ */
+static void yasmin_peer_release_slot(struct yasmin_peer *peer, struct yasmin_conn *conn)
+{
+	int irq;
+
+	if (!conn->local_slot)
+		return;
+	xa_erase(&peer->slots, conn->local_slot);
+	conn->local_slot = 0;
+	/* If the channel was closed meanwhile, closing it waited for the handler already. */
+	irq = READ_ONCE(peer->offered_evtchn.irq);
+	if (irq > 0)
+		synchronize_irq(irq);
+}
+
 int yasmin_peer_add_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 {
-	int err = 0;
+	u32 slot;
+	int err;
+
+	/* The slot first: the interrupt handler may find the connection from now on. */
+	err = xa_alloc(&peer->slots, &slot, conn, XA_LIMIT(1, YASMIN_DOORBELL_SLOTS - 1),
+		       GFP_KERNEL);
+	if (err)
+		return err == -EBUSY ? -ENOBUFS : err;
+	conn->local_slot = slot;
 
 	spin_lock_bh(&peer->lock);
 	if (peer->retired) {
@@ -679,6 +798,8 @@ int yasmin_peer_add_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 		peer->nr_conns++;
 	}
 	spin_unlock_bh(&peer->lock);
+	if (err)
+		yasmin_peer_release_slot(peer, conn);
 	return err;
 }
 
@@ -693,6 +814,7 @@ void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 		removed = true;
 	}
 	spin_unlock_bh(&peer->lock);
+	yasmin_peer_release_slot(peer, conn);
 	/* The caller holds its own reference to the socket. */
 	if (removed)
 		sock_put(sk_vsock(conn->vsk));
@@ -784,6 +906,7 @@ static struct yasmin_peer *yasmin_peer_create_locked(u16 domid)
 	spin_lock_init(&peer->lock);
 	INIT_LIST_HEAD(&peer->outbox);
 	hash_init(peer->conns);
+	xa_init_flags(&peer->slots, XA_FLAGS_ALLOC1);
 
 	/* Registering fires the watch once: the first sync reads the peer's half. */
 	peer->watch.node = peer->peer_dir;

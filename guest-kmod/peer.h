@@ -26,6 +26,12 @@ void yasmin_peer_hold(struct yasmin_peer *peer);
 void yasmin_peer_put(struct yasmin_peer *peer);
 u16 yasmin_peer_domid(const struct yasmin_peer *peer);
 
+/*
+ * Rings the peer's doorbell slot @peer_slot (announced by the peer for one connection).  For
+ * established connections only: the control channel is up while one exists.
+ */
+void yasmin_peer_ring_conn(struct yasmin_peer *peer, u32 peer_slot);
+
 /* Queues @msg for the control channel, bringing the channel up if it is not. */
 void yasmin_peer_send(struct yasmin_peer *peer, const struct yasmin_ctrl_msg *msg);
 /* Takes back a REQUEST not yet written to the ring.  Return: true if it was found. */
@@ -33,7 +39,9 @@ bool yasmin_peer_cancel_request(struct yasmin_peer *peer, u32 local_port, u32 re
 
 /*
  * The connection table, keyed by (local port, remote port).  The table holds a reference to
- * each connection's socket.  Return of add: -EADDRINUSE if the key is taken.
+ * each connection's socket.  Adding also gives the connection its doorbell slot
+ * (conn->local_slot); removing frees it.  Return of add: -EADDRINUSE if the key is taken,
+ * -ENOBUFS if every slot with the peer is in use.
  */
 int yasmin_peer_add_conn(struct yasmin_peer *peer, struct yasmin_conn *conn);
 void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn);

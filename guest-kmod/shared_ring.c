@@ -15,10 +15,85 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <xen/grant_table.h>
+#include <xen/interface/grant_table.h>
 #include <xen/page.h>
 
+#include "ring_budget.h"
 #include "shared_ring.h"
 #include "yasmin.h"
+
+/* ---- budgets --------------------------------------------------------------------------- */
+
+/*
+ * Pages mapped from peers by default: a quarter of what Xen's default maptrack table (1024
+ * frames) allows a domain, and 256 MiB of peer memory: four peers' worth of full budgets.
+ */
+#define YASMIN_DEFAULT_MAPPED_PAGES	65536u
+
+static u32 yasmin_granted_max;
+static u32 yasmin_mapped_max;
+static atomic_t yasmin_granted_pages = ATOMIC_INIT(0);	/* taken from the budget */
+static atomic_t yasmin_mapped_pages = ATOMIC_INIT(0);
+
+/*
+ * The automatic grant budget: half of the grant references the domain can ever have (the
+ * rest is netfront's, blkfront's and other drivers'), and no more than a quarter of its
+ * memory.  References are counted in version 1 entries, which Linux uses unless the domain
+ * has more memory than version 1 frame numbers reach; with version 2 the grant code runs out
+ * earlier and yasmin_grant() fails cleanly instead.
+ */
+static u32 yasmin_auto_granted_max(void)
+{
+	u64 refs = (u64)gnttab_max_grant_frames() * (XEN_PAGE_SIZE / sizeof(struct grant_entry_v1));
+	u64 pages = min_t(u64, refs / 2, totalram_pages() / 4);
+
+	return min_t(u64, pages, U32_MAX);
+}
+
+void yasmin_budget_init(u32 max_granted_pages, u32 max_mapped_pages)
+{
+	yasmin_granted_max = max_granted_pages ?: yasmin_auto_granted_max();
+	yasmin_mapped_max = max_mapped_pages ?: YASMIN_DEFAULT_MAPPED_PAGES;
+	pr_info("budget: %u pages granted, %u pages mapped at most\n", yasmin_granted_max,
+		yasmin_mapped_max);
+}
+
+u32 yasmin_budget_granted_max(void)
+{
+	return yasmin_granted_max;
+}
+
+u32 yasmin_budget_mapped_max(void)
+{
+	return yasmin_mapped_max;
+}
+
+/* A ring of up to @wanted data pages: the data pages granted, or 0 with nothing taken. */
+static u32 yasmin_budget_take_ring(u32 wanted)
+{
+	int used, pages;
+
+	do {
+		used = atomic_read(&yasmin_granted_pages);
+		pages = yasmin_ring_pages_within_budget(wanted, used, yasmin_granted_max);
+		if (!pages)
+			return 0;
+	} while (atomic_cmpxchg(&yasmin_granted_pages, used, used + pages + 1) != used);
+	return pages;
+}
+
+/* Exactly @count pages of @budget (at most @max), or false with nothing taken. */
+static bool yasmin_budget_take(atomic_t *budget, u32 max, u32 count)
+{
+	int used;
+
+	do {
+		used = atomic_read(budget);
+		if (count > max || used > max - count)
+			return false;
+	} while (atomic_cmpxchg(budget, used, used + count) != used);
+	return true;
+}
 
 u32 yasmin_ring_pages_for_size(u64 bytes)
 {
@@ -62,20 +137,25 @@ static void yasmin_ungrant_and_free(grant_ref_t ref, void *addr)
  * yasmin_tx_ring_create() - Allocate a ring this domain produces and grant it to @peer.
  * @tx: zeroed by the caller
  * @peer: the only domain the pages are granted to
- * @nr_pages: data pages, a power of two within the contract
+ * @wanted_pages: data pages asked for, a power of two within the contract; the grant budget
+ *	may give fewer (ring_budget.h), tx->nr_pages says how many
  *
  * The data pages are allocated one by one: the ring code does not need them contiguous, and
  * two hundred 512 KiB rings would otherwise need two hundred order-7 allocations.
  *
- * Return: 0, or a negative errno with nothing left allocated or granted.
+ * Return: 0, -ENOBUFS when the grant budget has no room for even a one-page ring, or
+ * another negative errno; nothing is left allocated or granted on error.
  */
-int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages)
+int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 wanted_pages)
 {
-	u32 allocated = 0, granted = 0, i;
+	u32 allocated = 0, granted = 0, nr_pages, i;
 	int err = -ENOMEM;
 
 	BUILD_BUG_ON(PAGE_SIZE != YASMIN_PAGE_SIZE);
 
+	nr_pages = yasmin_budget_take_ring(wanted_pages);
+	if (!nr_pages)
+		return -ENOBUFS;
 	tx->nr_pages = nr_pages;
 	tx->pages = kcalloc(nr_pages, sizeof(*tx->pages), GFP_KERNEL);
 	tx->data_refs = kcalloc(nr_pages, sizeof(*tx->data_refs), GFP_KERNEL);
@@ -118,7 +198,9 @@ err_free:
 	kfree(tx->pages);
 	kfree(tx->data_refs);
 	memset(tx, 0, sizeof(*tx));
-	return err;
+	atomic_sub(nr_pages + 1, &yasmin_granted_pages);
+	/* The grant table itself may be full (other drivers, deferred grants). */
+	return err == -ENOSPC ? -ENOBUFS : err;
 }
 
 /* Revokes every grant of @tx; the pages go back once the peer has unmapped them. */
@@ -131,9 +213,39 @@ void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx)
 	yasmin_ungrant_and_free(tx->desc_ref, tx->desc);
 	for (i = 0; i < tx->nr_pages; i++)
 		yasmin_ungrant_and_free(tx->data_refs[i], tx->pages[i]);
+	atomic_sub(tx->nr_pages + 1, &yasmin_granted_pages);
 	kfree(tx->pages);
 	kfree(tx->data_refs);
 	memset(tx, 0, sizeof(*tx));
+}
+
+/* Return: 0, -ENOBUFS over budget or with a full grant table, or -ENOMEM. */
+int yasmin_granted_page_create(struct yasmin_granted_page *gp, domid_t peer)
+{
+	int err;
+
+	if (!yasmin_budget_take(&yasmin_granted_pages, yasmin_granted_max, 1))
+		return -ENOBUFS;
+	gp->addr = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	err = gp->addr ? yasmin_grant(peer, gp->addr, false, &gp->ref) : -ENOMEM;
+	if (err) {
+		if (gp->addr)
+			free_pages_exact(gp->addr, PAGE_SIZE);
+		gp->addr = NULL;
+		atomic_dec(&yasmin_granted_pages);
+		return err == -ENOSPC ? -ENOBUFS : err;
+	}
+	gp->live = true;
+	return 0;
+}
+
+void yasmin_granted_page_destroy(struct yasmin_granted_page *gp)
+{
+	if (!gp->live)
+		return;
+	yasmin_ungrant_and_free(gp->ref, gp->addr);
+	atomic_dec(&yasmin_granted_pages);
+	memset(gp, 0, sizeof(*gp));
 }
 
 static unsigned long yasmin_page_vaddr(struct page *page)
@@ -223,9 +335,12 @@ int yasmin_rx_ring_map(struct yasmin_rx_ring *rx, domid_t peer, grant_ref_t desc
 	int err;
 
 	*fault = YASMIN_RING_HEALTHY;
+	if (!yasmin_budget_take(&yasmin_mapped_pages, yasmin_mapped_max, 1))
+		return -ENOBUFS;
 	layout = kmalloc(sizeof(*layout), GFP_KERNEL);
+	err = -ENOMEM;
 	if (!layout)
-		return -ENOMEM;
+		goto out_budget;
 
 	err = gnttab_alloc_pages(1, &desc_page);
 	if (err)
@@ -238,6 +353,9 @@ int yasmin_rx_ring_map(struct yasmin_rx_ring *rx, domid_t peer, grant_ref_t desc
 	if (err)
 		goto out_desc_unmap;
 	nr = layout->nr_pages;
+	err = -ENOBUFS;
+	if (!yasmin_budget_take(&yasmin_mapped_pages, yasmin_mapped_max, nr))
+		goto out_desc_unmap;
 
 	err = -ENOMEM;
 	rx->pages = kcalloc(nr + 1, sizeof(*rx->pages), GFP_KERNEL);
@@ -277,12 +395,15 @@ out_arrays:
 	rx->pages = NULL;
 	rx->handles = NULL;
 	rx->data = NULL;
+	atomic_sub(nr, &yasmin_mapped_pages);
 out_desc_unmap:
 	yasmin_unmap_grants(&desc_page, &desc_handle, 1, false);
 out_desc_page:
 	gnttab_free_pages(1, &desc_page);
 out_layout:
 	kfree(layout);
+out_budget:
+	atomic_dec(&yasmin_mapped_pages);
 	return err;
 }
 
@@ -296,8 +417,47 @@ void yasmin_rx_ring_unmap(struct yasmin_rx_ring *rx)
 	gnttab_free_pages(nr, rx->pages + 1);
 	yasmin_unmap_grants(rx->pages, rx->handles, 1, false);
 	gnttab_free_pages(1, rx->pages);
+	atomic_sub(nr + 1, &yasmin_mapped_pages);
 	kfree(rx->pages);
 	kfree(rx->handles);
 	kfree(rx->data);
 	memset(rx, 0, sizeof(*rx));
+}
+
+/*
+ * Maps one page @peer granted us read-write.  Return: 0, -ENOBUFS over the mapping budget,
+ * or a negative errno from the grant code (a reference that is not ours to map).
+ */
+int yasmin_mapped_page_map(struct yasmin_mapped_page *mp, domid_t peer, grant_ref_t ref)
+{
+	int err;
+
+	if (!yasmin_budget_take(&yasmin_mapped_pages, yasmin_mapped_max, 1))
+		return -ENOBUFS;
+	err = gnttab_alloc_pages(1, &mp->page);
+	if (err)
+		goto err_budget;
+	err = yasmin_map_grants(peer, &ref, 1, false, &mp->page, &mp->handle);
+	if (err) {
+		gnttab_free_pages(1, &mp->page);
+		goto err_budget;
+	}
+	mp->addr = page_address(mp->page);
+	mp->live = true;
+	return 0;
+
+err_budget:
+	atomic_dec(&yasmin_mapped_pages);
+	mp->page = NULL;
+	return err;
+}
+
+void yasmin_mapped_page_unmap(struct yasmin_mapped_page *mp)
+{
+	if (!mp->live)
+		return;
+	yasmin_unmap_grants(&mp->page, &mp->handle, 1, false);
+	gnttab_free_pages(1, &mp->page);
+	atomic_dec(&yasmin_mapped_pages);
+	memset(mp, 0, sizeof(*mp));
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The memory behind one direction of a ring (ring.h has the index logic): the producer's
- * pages, granted to exactly one peer, and the consumer's mapping of them.  Used for the
- * per-connection data rings and for the per-peer control rings alike.
+ * The memory shared with peers: one direction of a ring (ring.h has the index logic), the
+ * producer's pages granted to exactly one peer and the consumer's mapping of them, used for
+ * the per-connection data rings and the per-peer control rings alike; and single pages (the
+ * doorbells).  All of it is counted against two budgets, pages granted and pages mapped, so
+ * that no number of connections or hostile peer can use up the domain's grant table,
+ * memory or mapping space (ring_budget.h).
  */
 #ifndef YASMIN_SHARED_RING_H
 #define YASMIN_SHARED_RING_H
@@ -29,6 +32,21 @@ struct yasmin_tx_ring {
 	bool live;
 };
 
+/* One zeroed page this domain owns and grants read-write to one peer. */
+struct yasmin_granted_page {
+	void *addr;
+	grant_ref_t ref;
+	bool live;
+};
+
+/* One page of a peer's, mapped read-write here. */
+struct yasmin_mapped_page {
+	struct page *page;
+	grant_handle_t handle;
+	void *addr;
+	bool live;
+};
+
 /*
  * struct yasmin_rx_ring - a ring the peer produces, mapped here: the descriptor read-write
  * (this side writes cons and prod_wanted) and the data pages read-only.
@@ -42,12 +60,22 @@ struct yasmin_rx_ring {
 	bool live;
 };
 
-int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 nr_pages);
+/* Budgets in pages; 0 asks for the automatic value.  Called once at load. */
+void yasmin_budget_init(u32 max_granted_pages, u32 max_mapped_pages);
+u32 yasmin_budget_granted_max(void);
+u32 yasmin_budget_mapped_max(void);
+
+int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 wanted_pages);
 void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx);
 
 int yasmin_rx_ring_map(struct yasmin_rx_ring *rx, domid_t peer, grant_ref_t desc_ref,
 		       enum yasmin_ring_fault *fault);
 void yasmin_rx_ring_unmap(struct yasmin_rx_ring *rx);
+
+int yasmin_granted_page_create(struct yasmin_granted_page *gp, domid_t peer);
+void yasmin_granted_page_destroy(struct yasmin_granted_page *gp);
+int yasmin_mapped_page_map(struct yasmin_mapped_page *mp, domid_t peer, grant_ref_t ref);
+void yasmin_mapped_page_unmap(struct yasmin_mapped_page *mp);
 
 /* Ring size in pages for a socket buffer size in bytes: a power of two within the contract. */
 u32 yasmin_ring_pages_for_size(u64 bytes);

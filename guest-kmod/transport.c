@@ -135,7 +135,7 @@ static void yasmin_conn_ring_doorbell(struct yasmin_conn *conn, bool other_side_
 {
 	if (other_side_waits) {
 		conn->events_sent++;
-		yasmin_evtchn_notify(&conn->doorbell);
+		yasmin_conn_notify_peer(conn);
 	} else {
 		conn->events_suppressed++;
 	}

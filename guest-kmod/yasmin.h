@@ -4,11 +4,13 @@
  *
  *   yasmin_main.c     load/unload, module parameters, /sys/kernel/yasmin
  *   transport.c       the vsock transport: socket operations on top of connections
- *   conn.c            one connection: its two data rings, its event channel, its states
- *   peer.c            one peer domain: XenStore rendezvous and the control channel
- *   shared_ring.c     granting, mapping and freeing ring memory
+ *   conn.c            one connection: its two data rings, its doorbell slots, its states
+ *   peer.c            one peer domain: XenStore rendezvous, control channel, doorbells
+ *   shared_ring.c     granting, mapping and freeing ring memory, within budgets
  *   event_channel.c   interdomain event channels with the lateeoi API
  *   ring.c            ring index logic, shared with the userspace unit tests
+ *   ring_budget.c     ring sizing under the grant budget, shared with the unit tests
+ *   ctrl_msg.c        control-message validation, shared with the unit tests
  */
 #ifndef YASMIN_H
 #define YASMIN_H

@@ -21,6 +21,7 @@
 #include <xen/xenbus.h>
 
 #include "peer.h"
+#include "shared_ring.h"
 #include "yasmin.h"
 
 u16 yasmin_local_domid;
@@ -58,6 +59,16 @@ module_param_cb(ring_size, &yasmin_ring_size_ops, &yasmin_default_ring_size, 064
 MODULE_PARM_DESC(ring_size,
 		 "Default size in bytes of each direction's ring: a power of two, 4096..2097152 (default 524288); SO_VM_SOCKETS_BUFFER_SIZE overrides it per socket");
 
+/* 0: automatic (shared_ring.c explains how they are chosen). */
+static unsigned int max_granted_pages;
+module_param(max_granted_pages, uint, 0444);
+MODULE_PARM_DESC(max_granted_pages,
+		 "Pages yasmin may grant to peers at once (rings, doorbells); 0 (default): half the grant table, at most a quarter of memory");
+static unsigned int max_mapped_pages;
+module_param(max_mapped_pages, uint, 0444);
+MODULE_PARM_DESC(max_mapped_pages,
+		 "Pages of peers yasmin may map at once; 0 (default): 65536");
+
 void yasmin_count_violation(u16 peer_domid, const char *what)
 {
 	atomic_inc(&yasmin_stats.protocol_violations);
@@ -92,8 +103,20 @@ static ssize_t cid_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	return sysfs_emit(buf, "%u\n", yasmin_cid_from_domid(yasmin_local_domid));
 }
 
+static ssize_t grant_budget_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", yasmin_budget_granted_max());
+}
+
+static ssize_t map_budget_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", yasmin_budget_mapped_max());
+}
+
 static struct kobj_attribute yasmin_domid_attr = __ATTR_RO(domid);
 static struct kobj_attribute yasmin_cid_attr = __ATTR_RO(cid);
+static struct kobj_attribute yasmin_grant_budget_attr = __ATTR_RO(grant_budget);
+static struct kobj_attribute yasmin_map_budget_attr = __ATTR_RO(map_budget);
 
 #define YASMIN_STAT_ATTR(name)								\
 	static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr,	\
@@ -116,6 +139,8 @@ YASMIN_STAT_ATTR(resets_received);
 static struct attribute *yasmin_attrs[] = {
 	&yasmin_domid_attr.attr,
 	&yasmin_cid_attr.attr,
+	&yasmin_grant_budget_attr.attr,
+	&yasmin_map_budget_attr.attr,
 	&yasmin_grants_active_attr.attr,
 	&yasmin_grants_deferred_attr.attr,
 	&yasmin_maps_active_attr.attr,
@@ -144,6 +169,8 @@ static int __init yasmin_init(void)
 		pr_err("cannot read own domid from XenStore: %d\n", err);
 		return err;
 	}
+
+	yasmin_budget_init(max_granted_pages, max_mapped_pages);
 
 	yasmin_wq = alloc_ordered_workqueue("yasmin", WQ_MEM_RECLAIM);
 	if (!yasmin_wq)

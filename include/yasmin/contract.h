@@ -14,11 +14,13 @@
 #include <linux/types.h>
 typedef u16 yasmin_u16;
 typedef u32 yasmin_u32;
+typedef u64 yasmin_u64;
 #else
 #include <stdbool.h>
 #include <stdint.h>
 typedef uint16_t yasmin_u16;
 typedef uint32_t yasmin_u32;
+typedef uint64_t yasmin_u64;
 #endif
 
 #ifdef __cplusplus
@@ -26,7 +28,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this contract. */
-#define YASMIN_CONTRACT_VERSION 1u
+#define YASMIN_CONTRACT_VERSION 2u
 
 /*
  * CID scheme: a domain's vsock CID is its domid plus YASMIN_CID_OFFSET.  The vsock core
@@ -91,12 +93,14 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 /*
  * The control channel between two domains G and P.  Each side offers the other one "half":
  * a control ring it produces (the data-ring format below with YASMIN_CTRL_RING_PAGES data
- * pages) and an unbound event channel the other side binds to ring its doorbell.  G writes
- * its half for P, in one XenStore transaction, into /local/domain/<G>/yasmin/rendezvous/<P>/:
+ * pages), its doorbell page (below) and an unbound event channel the other side binds to
+ * ring that doorbell.  G writes its half for P, in one XenStore transaction, into
+ * /local/domain/<G>/yasmin/rendezvous/<P>/:
  *
  *   session        random non-zero 64-bit hex: changes whenever G builds a new half
  *   peer-session   the session of P's half that G has mapped (absent before G maps one)
  *   ring-ref       grant reference of G's control ring descriptor page
+ *   doorbell-ref   grant reference of G's doorbell page, which P maps read-write
  *   event-channel  the port P binds to reach G
  *   protocol       YASMIN_CONTRACT_VERSION
  *
@@ -108,6 +112,7 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 #define YASMIN_XS_SESSION           "session"
 #define YASMIN_XS_PEER_SESSION      "peer-session"
 #define YASMIN_XS_RING_REF          "ring-ref"
+#define YASMIN_XS_DOORBELL_REF      "doorbell-ref"
 #define YASMIN_XS_EVENT_CHANNEL     "event-channel"
 #define YASMIN_XS_PROTOCOL          "protocol"
 
@@ -167,6 +172,35 @@ _Static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor 
 #endif
 
 /*
+ * Doorbells: one event channel per pair of domains serves every connection between them.
+ * Each side owns a doorbell page, granted read-write to its peer: bit N of @bits says "look
+ * at your end of the rings of slot N".  Slot 0 is the control ring; a connection's slot is
+ * chosen by the side that owns the doorbell and announced in REQUEST or ACCEPT.
+ *
+ * To ring slot N of the other side: atomically set bit N in its page, then atomically set
+ * bit N / 64 of @summary; only if that summary bit was clear, send an event (otherwise one is
+ * on its way and the receiver has yet to clear the summary).  The receiver atomically
+ * exchanges @summary with 0, then each word it names with 0, and acts on every bit found.
+ * Both pages are writable by the other domain: a bit is only ever a hint to re-read ring
+ * indexes, which are validated as usual, so a peer that sets or clears bits at random
+ * harms nobody but its own connections.
+ */
+#define YASMIN_DOORBELL_SLOTS       4096u
+#define YASMIN_DOORBELL_CONTROL     0u  /* the control ring's slot */
+
+struct yasmin_doorbell_page {
+	yasmin_u64 summary;         /* bit W: bits[W] may have bits set */
+	yasmin_u64 summary_pad[7];  /* the summary alone in its cache line */
+	yasmin_u64 bits[YASMIN_DOORBELL_SLOTS / 64];
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct yasmin_doorbell_page) <= YASMIN_PAGE_SIZE, "doorbell fits one page");
+#else
+_Static_assert(sizeof(struct yasmin_doorbell_page) <= YASMIN_PAGE_SIZE, "doorbell fits one page");
+#endif
+
+/*
  * Control messages.  A control ring carries a stream of fixed-size messages; a message is
  * committed whole, so a consumer sees either all of it or nothing.  The peer is identified by
  * the channel a message arrives on, never by its contents; a connection by the pair
@@ -174,11 +208,13 @@ _Static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor 
  * order, so a RESET or SHUTDOWN always arrives before a REQUEST that reuses the same ports.
  *
  * REQUEST   src_port connects to dst_port.  ring_ref is the descriptor of the ring the
- *           requester produces; event_channel an unbound port for the acceptor to bind, the
- *           connection's doorbell in both directions.
- * ACCEPT    the answer: ring_ref is the descriptor of the ring the acceptor produces.
- * RESET     refuses a REQUEST (nobody listens: ECONNREFUSED) or aborts a connection
- *           (ECONNRESET); both sides then forget it.
+ *           requester produces; doorbell the requester's slot for this connection
+ *           (1 .. YASMIN_DOORBELL_SLOTS - 1).
+ * ACCEPT    the answer: ring_ref is the descriptor of the ring the acceptor produces,
+ *           doorbell the acceptor's slot.
+ * RESET     refuses a REQUEST (nobody listens: ECONNREFUSED; flags YASMIN_RESET_NO_BUFFERS:
+ *           the acceptor is out of grants, mappings or slots: ENOBUFS) or aborts a
+ *           connection (ECONNRESET); both sides then forget it.
  * SHUTDOWN  flags say which directions the sender closed (YASMIN_SHUTDOWN_*).  A receiver
  *           returns end-of-file only after reading everything the ring held.  Both bits set
  *           means the sender closed the socket: it maps nothing of this connection any more.
@@ -194,13 +230,15 @@ enum yasmin_ctrl_type {
 #define YASMIN_SHUTDOWN_SEND        2u  /* the sender writes no more */
 #define YASMIN_SHUTDOWN_MASK        (YASMIN_SHUTDOWN_RCV | YASMIN_SHUTDOWN_SEND)
 
+#define YASMIN_RESET_NO_BUFFERS     1u  /* RESET of a REQUEST: no resources to accept it */
+
 struct yasmin_ctrl_msg {
 	yasmin_u16 type;            /* enum yasmin_ctrl_type */
-	yasmin_u16 flags;           /* SHUTDOWN: YASMIN_SHUTDOWN_*; otherwise 0 */
+	yasmin_u16 flags;           /* SHUTDOWN: YASMIN_SHUTDOWN_*; RESET: YASMIN_RESET_*; else 0 */
 	yasmin_u32 src_port;        /* the sender's vsock port */
 	yasmin_u32 dst_port;        /* the receiver's vsock port */
 	yasmin_u32 ring_ref;        /* REQUEST, ACCEPT; otherwise 0 */
-	yasmin_u32 event_channel;   /* REQUEST; otherwise 0 */
+	yasmin_u32 doorbell;        /* REQUEST, ACCEPT: the sender's slot; otherwise 0 */
 	yasmin_u32 reserved[3];     /* 0 */
 };
 

@@ -200,26 +200,26 @@ static uint16_t rd16(const uint8_t *p)
 
 /*
  * contract.h's rules for a control message, read from the 32 bytes at their ABI offsets:
- * type u16 @0, flags u16 @2, src_port @4, dst_port @8, ring_ref @12, event_channel @16,
- * reserved[3] @20.  Types 1..4; flags only for SHUTDOWN and only its two bits; ring_ref only
- * for REQUEST and ACCEPT; event_channel required for REQUEST and 0 otherwise; reserved 0.
+ * type u16 @0, flags u16 @2, src_port @4, dst_port @8, ring_ref @12, doorbell @16,
+ * reserved[3] @20.  Types 1..4; flags only for SHUTDOWN (its two bits) and RESET (its one
+ * bit); ring_ref only for REQUEST and ACCEPT; doorbell a slot 1..4095 for REQUEST and ACCEPT
+ * and 0 otherwise; reserved 0.
  */
 static bool ctrl_model(const uint8_t b[32])
 {
 	uint16_t type = rd16(b), flags = rd16(b + 2);
-	uint32_t ring_ref = rd32(b + 12), evtchn = rd32(b + 16);
+	uint32_t ring_ref = rd32(b + 12), slot = rd32(b + 16);
 
 	if (rd32(b + 20) || rd32(b + 24) || rd32(b + 28))
 		return false;
 	switch (type) {
 	case 1: /* REQUEST */
-		return flags == 0 && evtchn != 0;
 	case 2: /* ACCEPT */
-		return flags == 0 && evtchn == 0;
+		return flags == 0 && slot != 0 && slot < 4096;
 	case 3: /* RESET */
-		return flags == 0 && ring_ref == 0 && evtchn == 0;
+		return (flags & ~1u) == 0 && ring_ref == 0 && slot == 0;
 	case 4: /* SHUTDOWN */
-		return (flags & ~3u) == 0 && ring_ref == 0 && evtchn == 0;
+		return (flags & ~3u) == 0 && ring_ref == 0 && slot == 0;
 	default:
 		return false;
 	}
@@ -232,9 +232,9 @@ static void check_ctrl(const uint8_t b[32])
 
 	memcpy(&msg, b, sizeof(msg));
 	got = yasmin_ctrl_msg_well_formed(&msg);
-	CHECK(got == want, "ctrl msg type %u flags %#x ring_ref %#x event_channel %#x "
+	CHECK(got == want, "ctrl msg type %u flags %#x ring_ref %#x doorbell %#x "
 	      "reserved %#x %#x %#x: well_formed says %d, contract says %d",
-	      msg.type, msg.flags, msg.ring_ref, msg.event_channel, msg.reserved[0],
+	      msg.type, msg.flags, msg.ring_ref, msg.doorbell, msg.reserved[0],
 	      msg.reserved[1], msg.reserved[2], got, want);
 }
 
@@ -1006,7 +1006,7 @@ static void run_op(struct state *st, struct input *in)
 	case OP_CTRL:
 		/*
 		 * A mask byte naming the fields present (bit i: type, flags, src_port and
-		 * dst_port, ring_ref, event_channel, reserved[0..2]), a byte naming those given
+		 * dst_port, ring_ref, doorbell, reserved[0..2]), a byte naming those given
 		 * as one byte only (small values: flags 4 is as likely as flags 1), then the
 		 * fields; the others are 0.
 		 */

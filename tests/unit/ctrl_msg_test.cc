@@ -15,28 +15,37 @@ yasmin_ctrl_msg Msg(uint16_t type) {
   return msg;
 }
 
-TEST(CtrlMsg, RequestNeedsAnEventChannel) {
-  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_REQUEST);
-  msg.ring_ref = 42;
-  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
-  msg.event_channel = 7;
-  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
-  msg.flags = 1;
-  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+TEST(CtrlMsg, RequestAndAcceptNeedADoorbellSlot) {
+  for (uint16_t type : {YASMIN_CTRL_REQUEST, YASMIN_CTRL_ACCEPT}) {
+    yasmin_ctrl_msg msg = Msg(type);
+    msg.ring_ref = 42;
+    EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << "no slot, type " << type;
+    msg.doorbell = 7;
+    EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg)) << type;
+    msg.doorbell = YASMIN_DOORBELL_SLOTS - 1;
+    EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg)) << type;
+    msg.doorbell = YASMIN_DOORBELL_SLOTS;
+    EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << "slot past the page, type " << type;
+    msg.doorbell = YASMIN_DOORBELL_CONTROL;
+    EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << "the control slot, type " << type;
+    msg.doorbell = 7;
+    msg.flags = 1;
+    EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << type;
+  }
 }
 
-TEST(CtrlMsg, AcceptCarriesNoEventChannel) {
-  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_ACCEPT);
-  msg.ring_ref = 42;
-  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
-  msg.event_channel = 7;
-  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
-}
-
-TEST(CtrlMsg, ResetCarriesNothing) {
+TEST(CtrlMsg, ResetCarriesOnlyTheNoBuffersFlag) {
   yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_RESET);
   EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.flags = YASMIN_RESET_NO_BUFFERS;
+  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.flags = 2;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.flags = 0;
   msg.ring_ref = 1;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.ring_ref = 0;
+  msg.doorbell = 1;
   EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
 }
 
