@@ -45,8 +45,10 @@ static void yasmin_send_msg(struct yasmin_peer *peer, u16 type, u16 flags, u32 s
 		.doorbell = doorbell,
 	};
 
-	if (type == YASMIN_CTRL_RESET)
+	if (type == YASMIN_CTRL_RESET) {
 		atomic_inc(&yasmin_stats.resets_sent);
+		yasmin_peer_count_reset(peer, YASMIN_RESET_SENT);
+	}
 	yasmin_peer_send(peer, &msg);
 }
 
@@ -141,6 +143,12 @@ static void yasmin_conn_teardown(struct yasmin_conn *conn)
 
 	if (!peer)
 		return;
+	yasmin_peer_account_conn(peer, conn);
+	conn->bytes_sent = 0;
+	conn->bytes_received = 0;
+	conn->events_sent = 0;
+	conn->events_suppressed = 0;
+	conn->full_waits = 0;
 	yasmin_peer_remove_conn(peer, conn);	/* and the slot: no handler runs for it now */
 	WRITE_ONCE(conn->rx_ready, false);
 	yasmin_rx_ring_unmap(&conn->rx);
@@ -205,8 +213,9 @@ int yasmin_conn_connect(struct vsock_sock *vsk)
 		goto err_teardown;
 
 	conn->state = YASMIN_CONN_CONNECTING;
-	yasmin_send_msg(peer, YASMIN_CTRL_REQUEST, 0, conn->local_port, conn->remote_port,
-			conn->tx.desc_ref, conn->local_slot);
+	yasmin_send_msg(peer, YASMIN_CTRL_REQUEST,
+			sk_vsock(vsk)->sk_type == SOCK_SEQPACKET ? YASMIN_REQUEST_SEQPACKET : 0,
+			conn->local_port, conn->remote_port, conn->tx.desc_ref, conn->local_slot);
 	return 0;
 
 err_teardown:
@@ -260,6 +269,7 @@ void yasmin_conn_violation(struct vsock_sock *vsk, const char *what)
 	if (!conn->peer)
 		return;
 	yasmin_count_violation(yasmin_peer_domid(conn->peer), what);
+	yasmin_peer_count_reset(conn->peer, YASMIN_RESET_VIOLATION);
 	yasmin_conn_send(conn, YASMIN_CTRL_RESET, 0);
 	yasmin_conn_teardown(conn);
 	yasmin_conn_mark_reset(vsk, ECONNRESET);
@@ -297,6 +307,7 @@ void yasmin_conn_peer_gone(struct vsock_sock *vsk, struct yasmin_peer *peer)
 	if (conn && conn->peer == peer) {
 		bool connecting = conn->state == YASMIN_CONN_CONNECTING;
 
+		yasmin_peer_count_reset(peer, YASMIN_RESET_CHANNEL_DOWN);
 		yasmin_conn_teardown(conn);
 		yasmin_conn_mark_reset(vsk, connecting ? ECONNREFUSED : ECONNRESET);
 		if (connecting)
@@ -368,7 +379,10 @@ static void yasmin_handle_request(struct yasmin_peer *peer, const struct yasmin_
 	}
 
 	lock_sock(listener);
-	if (listener->sk_state != TCP_LISTEN || listener->sk_type != SOCK_STREAM ||
+	/* The socket type travels in the REQUEST; the other type is refused, as virtio does. */
+	if (listener->sk_state != TCP_LISTEN ||
+	    listener->sk_type != (req->flags & YASMIN_REQUEST_SEQPACKET ? SOCK_SEQPACKET :
+								     SOCK_STREAM) ||
 	    sk_acceptq_is_full(listener))
 		goto refuse;
 
@@ -454,6 +468,7 @@ static void yasmin_handle_reset(struct vsock_sock *vsk, const struct yasmin_ctrl
 	bool connecting = conn->state == YASMIN_CONN_CONNECTING;
 
 	atomic_inc(&yasmin_stats.resets_received);
+	yasmin_peer_count_reset(conn->peer, YASMIN_RESET_RECEIVED);
 	yasmin_conn_teardown(conn);
 	if (connecting) {
 		/* Nobody listens there, or the peer had no room for us. */

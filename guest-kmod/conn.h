@@ -34,6 +34,12 @@ struct yasmin_conn {
 	u32 local_slot;			/* our doorbell's slot for it: the peer rings this */
 	u32 peer_slot;			/* the peer's doorbell's slot for it: we ring this */
 	bool rx_ready;			/* rx is mapped: read by the interrupt handler */
+	/*
+	 * SOCK_SEQPACKET: ring bytes the message being sent needs (header included), set when
+	 * it did not fit, so that has_space() reports none, and the sender sleeps, until that
+	 * much is free; 0 when no message waits.  Cleared by each new sendmsg().
+	 */
+	u32 seq_pending;
 	/* Counters for /proc/net/yasmin, updated under the socket lock, read without it. */
 	u64 bytes_sent;
 	u64 bytes_received;

@@ -15,6 +15,8 @@ bool yasmin_ctrl_msg_well_formed(const struct yasmin_ctrl_msg *msg)
 		return false;
 	switch (msg->type) {
 	case YASMIN_CTRL_REQUEST:
+		return !(msg->flags & ~YASMIN_REQUEST_SEQPACKET) &&
+		       yasmin_ctrl_slot_valid(msg->doorbell);
 	case YASMIN_CTRL_ACCEPT:
 		return !msg->flags && yasmin_ctrl_slot_valid(msg->doorbell);
 	case YASMIN_CTRL_RESET:

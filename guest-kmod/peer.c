@@ -38,6 +38,7 @@
 #include "event_channel.h"
 #include "peer.h"
 #include "shared_ring.h"
+#include "suspend.h"
 #include "yasmin.h"
 
 #define YASMIN_CTRL_MSG_SIZE		sizeof(struct yasmin_ctrl_msg)
@@ -98,6 +99,7 @@ struct yasmin_peer {
 	u64 messages_sent;
 	u64 violations;
 	unsigned int channel_drops;	/* times the channel went down */
+	atomic64_t resets[YASMIN_RESET_NR_CAUSES];
 
 	spinlock_t lock;		/* protects what follows */
 	bool retired;
@@ -105,16 +107,40 @@ struct yasmin_peer {
 	unsigned int outbox_len;
 	DECLARE_HASHTABLE(conns, 6);
 	unsigned int nr_conns;
+	/* Data-path counters of the connections that have let go of this peer. */
+	u64 closed_bytes_sent;
+	u64 closed_bytes_received;
+	u64 closed_events_sent;
+	u64 closed_events_suppressed;
+	u64 closed_full_waits;
 };
 
 static LIST_HEAD(yasmin_peers);
 static DEFINE_MUTEX(yasmin_peers_lock);	/* the list; never held while locking a socket */
 static char yasmin_root_dir[YASMIN_XS_PATH_MAX];
 static struct xenbus_watch yasmin_root_watch;
+static bool yasmin_root_watched;	/* registered: it must be unregistered exactly once */
 static struct work_struct yasmin_rescan_work;
-static bool yasmin_exiting;	/* the last rescan retires every peer */
+/*
+ * Unloading or suspending: the next rescan retires every peer and no peer is created.  Set
+ * under yasmin_peers_lock, which is also held wherever a peer is created.
+ */
+static bool yasmin_stopped;
+
+/*
+ * Retired peers whose XenStore watch is still registered.  unregister_xenbus_watch() waits
+ * for xenwatch_mutex, which the xenwatch thread holds while it runs a watch callback, and a
+ * save or migration runs all of suspend.c's callbacks from one (control/shutdown) that then
+ * waits for our workqueue.  So the workqueue never unregisters a watch: it leaves retired
+ * peers here for yasmin_reap_work (a system workqueue item nobody waits for while suspending),
+ * or for yasmin_retire_all() to reap in its own thread.
+ */
+static LIST_HEAD(yasmin_retired);
+static DEFINE_SPINLOCK(yasmin_retired_lock);
 
 static void yasmin_peer_work(struct work_struct *work);
+static void yasmin_reap(struct work_struct *work);
+static DECLARE_WORK(yasmin_reap_work, yasmin_reap);
 
 u16 yasmin_peer_domid(const struct yasmin_peer *peer)
 {
@@ -838,6 +864,59 @@ struct vsock_sock *yasmin_peer_find_conn(struct yasmin_peer *peer, u32 local_por
 
 /* ---- /proc/net/yasmin and /proc/net/yasmin_peers (docs/observability.md) --------------- */
 
+void yasmin_peer_count_reset(struct yasmin_peer *peer, enum yasmin_reset_cause cause)
+{
+	atomic64_inc(&peer->resets[cause]);
+}
+
+void yasmin_peer_account_conn(struct yasmin_peer *peer, const struct yasmin_conn *conn)
+{
+	spin_lock_bh(&peer->lock);
+	peer->closed_bytes_sent += conn->bytes_sent;
+	peer->closed_bytes_received += conn->bytes_received;
+	peer->closed_events_sent += conn->events_sent;
+	peer->closed_events_suppressed += conn->events_suppressed;
+	peer->closed_full_waits += conn->full_waits;
+	spin_unlock_bh(&peer->lock);
+}
+
+/* One line of /proc/net/yasmin_peers: totals over the peer's closed and open connections. */
+static void yasmin_peer_show(struct seq_file *m, struct yasmin_peer *peer)
+{
+	u64 sent, received, events, suppressed, full_waits;
+	struct yasmin_conn *conn;
+	unsigned int bkt, nr_conns;
+
+	spin_lock_bh(&peer->lock);
+	sent = peer->closed_bytes_sent;
+	received = peer->closed_bytes_received;
+	events = peer->closed_events_sent;
+	suppressed = peer->closed_events_suppressed;
+	full_waits = peer->closed_full_waits;
+	/* Open connections' counters change under their socket lock: a racy but recent view. */
+	hash_for_each(peer->conns, bkt, conn, table_node) {
+		sent += READ_ONCE(conn->bytes_sent);
+		received += READ_ONCE(conn->bytes_received);
+		events += READ_ONCE(conn->events_sent);
+		suppressed += READ_ONCE(conn->events_suppressed);
+		full_waits += READ_ONCE(conn->full_waits);
+	}
+	nr_conns = peer->nr_conns;
+	spin_unlock_bh(&peer->lock);
+
+	/* The channel fields are written by the work item; a racy read shows a state it was in. */
+	seq_printf(m, "%u %s %u %llu %llu %llu %u %llu %llu %llu %llu %llu %lld %lld %lld %lld\n",
+		   peer->domid,
+		   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" : "down",
+		   nr_conns, READ_ONCE(peer->messages_sent), READ_ONCE(peer->messages_received),
+		   READ_ONCE(peer->violations), READ_ONCE(peer->channel_drops),
+		   sent, received, events, suppressed, full_waits,
+		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_SENT]),
+		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_RECEIVED]),
+		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_VIOLATION]),
+		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_CHANNEL_DOWN]));
+}
+
 int yasmin_conns_seq_show(struct seq_file *m, void *v)
 {
 	struct yasmin_peer *peer;
@@ -862,16 +941,12 @@ int yasmin_peers_seq_show(struct seq_file *m, void *v)
 	struct yasmin_peer *peer;
 
 	seq_puts(m, "peer channel connections messages_sent messages_received violations "
-		    "channel_drops\n");
+		    "channel_drops bytes_sent bytes_received events_sent events_suppressed "
+		    "full_waits resets_sent resets_received resets_violation "
+		    "resets_channel_down\n");
 	mutex_lock(&yasmin_peers_lock);
-	list_for_each_entry(peer, &yasmin_peers, list_node) {
-		/* Written by the work item; a racy read shows a state it was in. */
-		seq_printf(m, "%u %s %u %llu %llu %llu %u\n", peer->domid,
-			   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" :
-			   "down", READ_ONCE(peer->nr_conns), READ_ONCE(peer->messages_sent),
-			   READ_ONCE(peer->messages_received), READ_ONCE(peer->violations),
-			   READ_ONCE(peer->channel_drops));
-	}
+	list_for_each_entry(peer, &yasmin_peers, list_node)
+		yasmin_peer_show(m, peer);
 	mutex_unlock(&yasmin_peers_lock);
 	return 0;
 }
@@ -922,19 +997,46 @@ static struct yasmin_peer *yasmin_peer_create_locked(u16 domid)
 }
 
 /*
- * Takes a peer that was removed from the list down for good and drops the list's reference.
- * Runs on the ordered workqueue, so the peer's own work item is not running meanwhile; it is
- * cancelled only once the event channels that could queue it again are closed.
+ * Takes a peer that was removed from the list down for good and hands it, with the list's
+ * reference, to the reaper, which unregisters its watch (see yasmin_retired).  Runs on the
+ * ordered workqueue, so the peer's own work item is not running meanwhile; it is cancelled
+ * only once the event channels that could queue it again are closed.
  */
 static void yasmin_peer_retire(struct yasmin_peer *peer)
 {
-	unregister_xenbus_watch(&peer->watch);
 	spin_lock_bh(&peer->lock);
 	peer->retired = true;
 	spin_unlock_bh(&peer->lock);
 	yasmin_peer_disconnect(peer, "no longer a peer");
 	cancel_work_sync(&peer->work);
-	yasmin_peer_put(peer);
+	/* Its watch callback may still run meanwhile: it sees peer->retired and does nothing. */
+	spin_lock(&yasmin_retired_lock);
+	list_add_tail(&peer->list_node, &yasmin_retired);
+	spin_unlock(&yasmin_retired_lock);
+	schedule_work(&yasmin_reap_work);
+}
+
+/* Unregisters the watches of retired peers and drops the list's references to them. */
+static void yasmin_reap_retired(void)
+{
+	struct yasmin_peer *peer;
+
+	for (;;) {
+		spin_lock(&yasmin_retired_lock);
+		peer = list_first_entry_or_null(&yasmin_retired, struct yasmin_peer, list_node);
+		if (peer)
+			list_del(&peer->list_node);
+		spin_unlock(&yasmin_retired_lock);
+		if (!peer)
+			return;
+		unregister_xenbus_watch(&peer->watch);
+		yasmin_peer_put(peer);
+	}
+}
+
+static void yasmin_reap(struct work_struct *work)
+{
+	yasmin_reap_retired();
 }
 
 struct yasmin_peer *yasmin_peer_get(u16 domid)
@@ -946,7 +1048,9 @@ struct yasmin_peer *yasmin_peer_get(u16 domid)
 
 	mutex_lock(&yasmin_peers_lock);
 	peer = yasmin_peer_find_locked(domid);
-	if (!peer) {
+	if (!peer && yasmin_stopped) {
+		peer = ERR_PTR(-ENETUNREACH);	/* suspending: no new peers */
+	} else if (!peer) {
 		char dir[YASMIN_XS_PATH_MAX];
 
 		snprintf(dir, sizeof(dir), YASMIN_XS_RENDEZVOUS_FMT, yasmin_local_domid, domid);
@@ -973,7 +1077,7 @@ static void yasmin_rescan(struct work_struct *work)
 	listed = bitmap_zalloc(YASMIN_DOMID_MAX + 1, GFP_KERNEL);
 	if (!listed)
 		return;
-	entries = yasmin_exiting ? ERR_PTR(-ESHUTDOWN) :
+	entries = READ_ONCE(yasmin_stopped) ? ERR_PTR(-ESHUTDOWN) :	/* retire them all */
 		  xenbus_directory(XBT_NIL, yasmin_root_dir, "", &n);
 	if (IS_ERR(entries))
 		n = 0;	/* no directory: no peers */
@@ -986,7 +1090,7 @@ static void yasmin_rescan(struct work_struct *work)
 		    domid == yasmin_local_domid)
 			continue;
 		set_bit(domid, listed);
-		if (!yasmin_peer_find_locked(domid)) {
+		if (!yasmin_stopped && !yasmin_peer_find_locked(domid)) {
 			peer = yasmin_peer_create_locked(domid);
 			if (IS_ERR(peer))
 				pr_warn("watching domain %u failed: %ld\n", domid, PTR_ERR(peer));
@@ -1014,27 +1118,84 @@ static void yasmin_root_watch_fired(struct xenbus_watch *watch, const char *path
 	queue_work(yasmin_wq, &yasmin_rescan_work);
 }
 
-int yasmin_peers_init(void)
+/* Watches this domain's rendezvous directory, whose path names the current domid. */
+static int yasmin_watch_root(void)
 {
 	int err;
 
 	snprintf(yasmin_root_dir, sizeof(yasmin_root_dir), YASMIN_XS_HOME_FMT "/%s",
 		 yasmin_local_domid, YASMIN_XS_RENDEZVOUS_DIR);
-	INIT_WORK(&yasmin_rescan_work, yasmin_rescan);
 	yasmin_root_watch.node = yasmin_root_dir;
 	yasmin_root_watch.callback = yasmin_root_watch_fired;
+	mutex_lock(&yasmin_peers_lock);
+	yasmin_stopped = false;
+	mutex_unlock(&yasmin_peers_lock);
 	/* Fires once now: the first rescan finds the peers dom0 has already prepared. */
 	err = register_xenbus_watch(&yasmin_root_watch);
-	if (err)
+	if (err) {
 		pr_err("watching %s failed: %d\n", yasmin_root_dir, err);
-	return err;
+		return err;
+	}
+	yasmin_root_watched = true;
+	return 0;
+}
+
+/*
+ * Retires every peer, synchronously: every connection is reset, every page of every peer
+ * unmapped, every event channel closed, every half withdrawn from XenStore and every watch
+ * unregistered.  Safe in the xenwatch thread (see yasmin_retired).
+ */
+static void yasmin_retire_all(void)
+{
+	if (yasmin_root_watched) {
+		unregister_xenbus_watch(&yasmin_root_watch);
+		yasmin_root_watched = false;
+	}
+	mutex_lock(&yasmin_peers_lock);
+	yasmin_stopped = true;
+	mutex_unlock(&yasmin_peers_lock);
+	/* Retiring runs on the workqueue like every other change to a peer. */
+	queue_work(yasmin_wq, &yasmin_rescan_work);
+	flush_workqueue(yasmin_wq);
+	yasmin_reap_retired();
+}
+
+int yasmin_peers_init(void)
+{
+	INIT_WORK(&yasmin_rescan_work, yasmin_rescan);
+	return yasmin_watch_root();
 }
 
 void yasmin_peers_exit(void)
 {
-	unregister_xenbus_watch(&yasmin_root_watch);
-	yasmin_exiting = true;
-	/* Retiring runs on the workqueue like every other change to a peer. */
-	queue_work(yasmin_wq, &yasmin_rescan_work);
-	flush_workqueue(yasmin_wq);
+	yasmin_retire_all();
+	/* A reaper still busy with a peer it took before us; nothing is left after it. */
+	flush_work(&yasmin_reap_work);
+}
+
+/*
+ * The domain is about to be saved or migrated (suspend.c): nothing of a peer's may stay
+ * mapped, and nothing shared survives anyway.  Connections are reset with ECONNRESET, like
+ * virtio's TRANSPORT_RESET; listeners are not ours and stay.
+ */
+void yasmin_peers_suspend(void)
+{
+	yasmin_retire_all();
+}
+
+/*
+ * The domain runs again, as a new domain after a restore or migration (new domid, new CID)
+ * or as the same one after a cancelled suspend.  XenStore works again; sockets connect at
+ * the domid read now, and peers are found anew under the new rendezvous directory.
+ */
+int yasmin_peers_resume(void)
+{
+	u16 domid;
+	int err;
+
+	err = yasmin_read_local_domid(&domid);
+	if (err)
+		return err;
+	WRITE_ONCE(yasmin_local_domid, domid);
+	return yasmin_watch_root();
 }

@@ -49,6 +49,19 @@ void yasmin_peer_remove_conn(struct yasmin_peer *peer, struct yasmin_conn *conn)
 struct vsock_sock *yasmin_peer_find_conn(struct yasmin_peer *peer, u32 local_port,
 					 u32 remote_port);
 
+/* Why connections with a peer were reset, counted per peer for /proc/net/yasmin_peers. */
+enum yasmin_reset_cause {
+	YASMIN_RESET_SENT,		/* we sent RESET: refused, aborted, accepted too late */
+	YASMIN_RESET_RECEIVED,		/* the peer sent RESET */
+	YASMIN_RESET_VIOLATION,		/* the peer broke a data ring's rules (also counted as sent) */
+	YASMIN_RESET_CHANNEL_DOWN,	/* the control channel went down: peer gone, suspend... */
+	YASMIN_RESET_NR_CAUSES
+};
+
+void yasmin_peer_count_reset(struct yasmin_peer *peer, enum yasmin_reset_cause cause);
+/* Adds the counters of a connection that lets go of @peer to the peer's totals. */
+void yasmin_peer_account_conn(struct yasmin_peer *peer, const struct yasmin_conn *conn);
+
 struct seq_file;
 /* /proc/net/yasmin and /proc/net/yasmin_peers. */
 int yasmin_conns_seq_show(struct seq_file *m, void *v);

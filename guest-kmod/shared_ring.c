@@ -32,7 +32,8 @@
 
 static u32 yasmin_granted_max;
 static u32 yasmin_mapped_max;
-static atomic_t yasmin_granted_pages = ATOMIC_INIT(0);	/* taken from the budget */
+/* Pages granted, or ended but still mapped by a peer: what the grant budget counts. */
+static atomic_t yasmin_granted_pages = ATOMIC_INIT(0);
 static atomic_t yasmin_mapped_pages = ATOMIC_INIT(0);
 
 /*
@@ -66,6 +67,16 @@ u32 yasmin_budget_granted_max(void)
 u32 yasmin_budget_mapped_max(void)
 {
 	return yasmin_mapped_max;
+}
+
+u32 yasmin_budget_granted_used(void)
+{
+	return atomic_read(&yasmin_granted_pages);
+}
+
+u32 yasmin_budget_mapped_used(void)
+{
+	return atomic_read(&yasmin_mapped_pages);
 }
 
 /* A ring of up to @wanted data pages: the data pages granted, or 0 with nothing taken. */
@@ -119,18 +130,91 @@ static int yasmin_grant(domid_t peer, void *addr, bool readonly, grant_ref_t *re
 }
 
 /*
- * Revokes @ref and frees @addr's page: now if the peer has no mapping left, otherwise later,
- * from the grant code's deferred list, once the peer unmaps it.
+ * Grants a peer still mapped when we ended them.  Their pages stay counted against the grant
+ * budget until the peer lets go, so that a peer that never unmaps (or a fast open/close loop)
+ * can hold at most the budget, never the domain's whole grant table.  A delayed work retries
+ * them; a dead peer's mappings are gone at once, a live one unmaps when it closes its end.
  */
+struct yasmin_deferred_grant {
+	struct list_head node;
+	grant_ref_t ref;
+	void *addr;
+};
+
+#define YASMIN_DEFERRED_RETRY	(HZ / 10)
+
+static LIST_HEAD(yasmin_deferred_grants);
+static DEFINE_SPINLOCK(yasmin_deferred_lock);
+static void yasmin_retry_deferred(struct work_struct *work);
+static DECLARE_DELAYED_WORK(yasmin_deferred_work, yasmin_retry_deferred);
+
+static void yasmin_release_page(void *addr)
+{
+	put_page(virt_to_page(addr));
+	atomic_dec(&yasmin_granted_pages);
+}
+
+static void yasmin_retry_deferred(struct work_struct *work)
+{
+	struct yasmin_deferred_grant *d, *tmp;
+	LIST_HEAD(pending);
+	bool again;
+
+	spin_lock(&yasmin_deferred_lock);
+	list_splice_init(&yasmin_deferred_grants, &pending);
+	spin_unlock(&yasmin_deferred_lock);
+
+	list_for_each_entry_safe(d, tmp, &pending, node) {
+		if (!gnttab_try_end_foreign_access(d->ref))
+			continue;
+		yasmin_release_page(d->addr);
+		list_del(&d->node);
+		kfree(d);
+	}
+
+	spin_lock(&yasmin_deferred_lock);
+	list_splice(&pending, &yasmin_deferred_grants);
+	again = !list_empty(&yasmin_deferred_grants);
+	spin_unlock(&yasmin_deferred_lock);
+	if (again)
+		schedule_delayed_work(&yasmin_deferred_work, YASMIN_DEFERRED_RETRY);
+}
+
+/* Revokes @ref and frees @addr's page: now if the peer has no mapping left, otherwise later. */
 static void yasmin_ungrant_and_free(grant_ref_t ref, void *addr)
 {
-	if (!gnttab_try_end_foreign_access(ref)) {
-		atomic_inc(&yasmin_stats.grants_deferred);
-		gnttab_end_foreign_access(ref, virt_to_page(addr));
-	} else {
-		put_page(virt_to_page(addr));
-	}
+	struct yasmin_deferred_grant *d;
+
 	atomic_dec(&yasmin_stats.grants_active);
+	if (gnttab_try_end_foreign_access(ref)) {
+		yasmin_release_page(addr);
+		return;
+	}
+	atomic_inc(&yasmin_stats.grants_deferred);
+	d = kmalloc(sizeof(*d), GFP_KERNEL | __GFP_NOFAIL);
+	d->ref = ref;
+	d->addr = addr;
+	spin_lock(&yasmin_deferred_lock);
+	list_add_tail(&d->node, &yasmin_deferred_grants);
+	spin_unlock(&yasmin_deferred_lock);
+	schedule_delayed_work(&yasmin_deferred_work, YASMIN_DEFERRED_RETRY);
+}
+
+/*
+ * At unload, every peer has been told to let go; grants some peer still maps go to the grant
+ * code's own deferred list, which frees each page once the peer unmaps it.
+ */
+void yasmin_shared_exit(void)
+{
+	struct yasmin_deferred_grant *d, *tmp;
+
+	cancel_delayed_work_sync(&yasmin_deferred_work);
+	list_for_each_entry_safe(d, tmp, &yasmin_deferred_grants, node) {
+		gnttab_end_foreign_access(d->ref, virt_to_page(d->addr));
+		atomic_dec(&yasmin_granted_pages);
+		list_del(&d->node);
+		kfree(d);
+	}
 }
 
 /**
@@ -198,7 +282,8 @@ err_free:
 	kfree(tx->pages);
 	kfree(tx->data_refs);
 	memset(tx, 0, sizeof(*tx));
-	atomic_sub(nr_pages + 1, &yasmin_granted_pages);
+	/* What was granted went back through yasmin_ungrant_and_free(). */
+	atomic_sub(nr_pages + 1 - granted, &yasmin_granted_pages);
 	/* The grant table itself may be full (other drivers, deferred grants). */
 	return err == -ENOSPC ? -ENOBUFS : err;
 }
@@ -213,7 +298,6 @@ void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx)
 	yasmin_ungrant_and_free(tx->desc_ref, tx->desc);
 	for (i = 0; i < tx->nr_pages; i++)
 		yasmin_ungrant_and_free(tx->data_refs[i], tx->pages[i]);
-	atomic_sub(tx->nr_pages + 1, &yasmin_granted_pages);
 	kfree(tx->pages);
 	kfree(tx->data_refs);
 	memset(tx, 0, sizeof(*tx));
@@ -244,7 +328,6 @@ void yasmin_granted_page_destroy(struct yasmin_granted_page *gp)
 	if (!gp->live)
 		return;
 	yasmin_ungrant_and_free(gp->ref, gp->addr);
-	atomic_dec(&yasmin_granted_pages);
 	memset(gp, 0, sizeof(*gp));
 }
 

@@ -63,7 +63,11 @@ struct yasmin_rx_ring {
 /* Budgets in pages; 0 asks for the automatic value.  Called once at load. */
 void yasmin_budget_init(u32 max_granted_pages, u32 max_mapped_pages);
 u32 yasmin_budget_granted_max(void);
+/* At unload, after every peer is gone: hands leftover grants to the grant code. */
+void yasmin_shared_exit(void);
 u32 yasmin_budget_mapped_max(void);
+u32 yasmin_budget_granted_used(void);	/* includes ended grants a peer still maps */
+u32 yasmin_budget_mapped_used(void);
 
 int yasmin_tx_ring_create(struct yasmin_tx_ring *tx, domid_t peer, u32 wanted_pages);
 void yasmin_tx_ring_destroy(struct yasmin_tx_ring *tx);

@@ -31,10 +31,20 @@
  * Debian's kernel).  The device is registered at load time, after the Xen devices, so it is
  * frozen before them and restored after them.
  *
- * User processes are frozen in steps 2 and 6; the yasmin workqueue is not freezable, so work
- * items and flush_workqueue() keep working in both callbacks.  The same callbacks also cover
- * hibernation of the guest to its own disk (freeze, thaw to write the image, restore in the
- * resumed image): .poweroff has nothing left to do after .freeze.
+ * All of do_suspend() runs in the xenwatch thread: it is the callback of the control/shutdown
+ * watch, called with xenwatch_mutex held.  So in .freeze, .thaw and .restore:
+ *  - no XenStore watch callback runs (events queue up until do_suspend() returns): waiting for
+ *    a watch to fire deadlocks;
+ *  - unregister_xenbus_watch() works when called right here (it skips xenwatch_mutex for the
+ *    xenwatch thread itself), but blocks on xenwatch_mutex in any other thread: waiting for a
+ *    work item that unregisters a watch deadlocks (the lab once saw it: "guest did not suspend,
+ *    timed out", the guest hung with its processes frozen), which is why peer.c's workqueue
+ *    never unregisters one (peer.c, yasmin_retired);
+ *  - xenbus reads, writes and register_xenbus_watch() work (the xenbus thread is not frozen).
+ * User processes are frozen; the yasmin workqueue is not freezable, so its work items run.
+ * The same callbacks also cover hibernation of the guest to its own disk (freeze, thaw to
+ * write the image, restore in the resumed image): .poweroff has nothing left to do after
+ * .freeze.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -143,34 +153,3 @@ void yasmin_suspend_exit(void)
 	platform_driver_unregister(&yasmin_pm_driver);
 	yasmin_pdev_bound = false;
 }
-
-#ifdef YASMIN_SUSPEND_STUBS
-/*
- * TEMPORARY stand-ins for peer.c's real functions, to try the mechanics in the lab: suspend
- * takes every peer down the way rmmod does, resume re-reads the domid and watches the new
- * rendezvous directory.  Build with ccflags-y += -DYASMIN_SUSPEND_STUBS.  Delete once peer.c
- * has the real ones.
- */
-#include <xen/xenbus.h>
-
-#include "peer.h"
-
-void yasmin_peers_suspend(void)
-{
-	yasmin_peers_exit();
-}
-
-int yasmin_peers_resume(void)
-{
-	unsigned int value;
-	int n;
-
-	n = xenbus_scanf(XBT_NIL, YASMIN_XS_DOMID_NODE, "", "%u", &value);
-	if (n < 0)
-		return n;
-	if (n != 1 || !yasmin_domid_is_valid(value))
-		return -EINVAL;
-	WRITE_ONCE(yasmin_local_domid, value);
-	return yasmin_peers_init();
-}
-#endif /* YASMIN_SUSPEND_STUBS */

@@ -20,6 +20,8 @@ void yasmin_suspend_exit(void);
  * watching XenStore, synchronously: once it returns, the domain may be saved.
  * yasmin_peers_resume() re-reads the domid, updates the CID and watches XenStore again; it
  * runs when XenStore works again, in the same domain (suspend cancelled) or a new one.
+ * Both run in the xenwatch thread with xenwatch_mutex held (see suspend.c): they must not wait
+ * for anything that unregisters a XenStore watch in another thread, nor for a watch to fire.
  */
 void yasmin_peers_suspend(void);
 int yasmin_peers_resume(void);

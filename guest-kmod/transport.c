@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vsock transport: what the AF_VSOCK core calls for yasmin's stream sockets.
+ * The vsock transport: what the AF_VSOCK core calls for yasmin's stream and seqpacket sockets.
  *
  * yasmin registers as the guest-to-host (G2H) transport: the core sends every stream
  * connection to CID 2 (the host, dom0 here) and, with no host-to-guest transport loaded, to
@@ -15,6 +15,10 @@
  * Notifications: a side sets its "wake me" flag whenever it finds the ring empty (reader) or
  * full (writer), re-checking after a barrier (ring.c), so an event is only sent to a side that
  * is waiting, and poll, blocking calls and edge-triggered epoll never miss one.
+ *
+ * SOCK_SEQPACKET sockets use the same rings, framed in records (seqpacket.c): a message is
+ * written whole or not at all, so a writer counts as "full" while the ring has less room than
+ * the message it is sending needs, and a reader gets one whole message per recv().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +28,7 @@
 #include <net/sock.h>
 
 #include "conn.h"
+#include "seqpacket.h"
 #include "yasmin.h"
 
 /* The vsock core's defaults (private to af_vsock.c), to tell them from a user's choice. */
@@ -158,15 +163,24 @@ static s64 yasmin_stream_has_data(struct vsock_sock *vsk)
 	return readable;
 }
 
+/*
+ * Also for SOCK_SEQPACKET, whose sendmsg() loops on this until it is non-zero: a message is
+ * only ever written whole, so the ring counts as full (and the writer asks for an event and
+ * sleeps) until it has room for the message that did not fit, or for a 1-byte one.  What is
+ * reported then is the largest message that fits.
+ */
 static s64 yasmin_stream_has_space(struct vsock_sock *vsk)
 {
 	struct yasmin_conn *conn = yasmin_conn(vsk);
-	int space;
+	bool seqpacket = sk_vsock(vsk)->sk_type == SOCK_SEQPACKET;
+	int space, need = 1;
 
 	if (!yasmin_established(conn))
 		return 0;
+	if (seqpacket)
+		need = max_t(u32, conn->seq_pending, yasmin_record_size(1));
 	space = yasmin_ring_producer_space(&conn->tx.ring);
-	if (space == 0) {
+	if (space >= 0 && space < need) {
 		conn->full_waits++;
 		space = yasmin_ring_producer_prepare_to_wait(&conn->tx.ring);
 	}
@@ -174,7 +188,9 @@ static s64 yasmin_stream_has_space(struct vsock_sock *vsk)
 		yasmin_conn_violation(vsk, "data ring consumer index");
 		return 0;
 	}
-	return space;
+	if (space < need)
+		return 0;
+	return seqpacket ? space - YASMIN_RECORD_HEADER_SIZE : space;
 }
 
 static ssize_t yasmin_stream_enqueue(struct vsock_sock *vsk, struct msghdr *msg, size_t len)
@@ -249,6 +265,132 @@ static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg,
 	return copied;
 }
 
+/* ---- SOCK_SEQPACKET -------------------------------------------------------------------- */
+
+/* Both connection types go to the same peers. */
+static bool yasmin_seqpacket_allow(u32 remote_cid)
+{
+	return yasmin_stream_allow(remote_cid, 0);
+}
+
+/*
+ * The core's receive waits until this is non-zero.  A ring with bytes in it holds a whole
+ * message (records are committed whole; yasmin_seqpacket_dequeue() checks it).  After a reset
+ * it is non-zero too, while sk_err is set: the core would otherwise return 0 (end-of-file)
+ * without looking at sk_err; this way recv() fails with it, as for stream sockets.
+ */
+static u32 yasmin_seqpacket_has_data(struct vsock_sock *vsk)
+{
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+
+	if (yasmin_stream_has_data(vsk) > 0)
+		return 1;
+	return !yasmin_established(conn) && sk_vsock(vsk)->sk_err;
+}
+
+/*
+ * One message, header and payload committed at once, or nothing: 0 while the ring has no room
+ * for it (the core then waits in has_space(), which seq_pending makes wait for enough room).
+ * A message longer than the ring minus the record header can never be sent: EMSGSIZE, as
+ * virtio refuses one longer than the buffers (the 6.1 core reports either as ENOMEM).
+ */
+static int yasmin_seqpacket_enqueue(struct vsock_sock *vsk, struct msghdr *msg, size_t len)
+{
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+	struct yasmin_ring_chunks payload;
+	u32 flags = msg->msg_flags & MSG_EOR ? YASMIN_RECORD_EOR : 0;
+	size_t copied = 0;
+	void *data;
+	u32 chunk;
+	int err;
+
+	if (!yasmin_established(conn))
+		return 0;	/* the core re-checks sk_err and waits */
+	if (len > yasmin_record_max_len(conn->tx.ring.size))
+		return -EMSGSIZE;
+
+	err = yasmin_ring_producer_space(&conn->tx.ring);
+	if (err >= 0)
+		err = yasmin_record_begin(&conn->tx.ring, len, flags, &payload);
+	if (err == -ENOSPC) {
+		conn->seq_pending = yasmin_record_size(len);
+		return 0;
+	}
+	if (err) {
+		yasmin_conn_violation(vsk, "data ring consumer index");
+		return 0;
+	}
+
+	while (yasmin_ring_next_chunk(&payload, &data, &chunk)) {
+		size_t n = copy_from_iter(data, chunk, &msg->msg_iter);
+
+		copied += n;
+		if (n < chunk)
+			return -EFAULT;	/* nothing committed: the message is not sent */
+	}
+	yasmin_record_commit(&conn->tx.ring, len);
+	conn->seq_pending = 0;
+	conn->bytes_sent += len;
+	yasmin_conn_ring_doorbell(conn, yasmin_ring_producer_should_notify(&conn->tx.ring));
+	return len;
+}
+
+/*
+ * One message per call, as virtio: what fits in the buffer is copied, the rest of the message
+ * is dropped, and the message's real length returned (the core sets MSG_TRUNC from it).
+ * MSG_EOR is set for a message sent with it.  MSG_PEEK is refused as virtio refuses it in 6.1
+ * (EOPNOTSUPP, which the core reports as ENOMEM); the message stays queued.
+ */
+static ssize_t yasmin_seqpacket_dequeue(struct vsock_sock *vsk, struct msghdr *msg, int flags)
+{
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+	struct yasmin_record_header hdr;
+	enum yasmin_record_fault fault;
+	struct yasmin_ring_chunks payload;
+	size_t copied = 0, want;
+	s64 readable;
+	void *data;
+	u32 chunk;
+	int err;
+
+	if (flags & MSG_PEEK)
+		return -EOPNOTSUPP;
+	readable = yasmin_stream_has_data(vsk);
+	if (readable <= 0)
+		return 0;	/* nothing, or a reset: the core reports sk_err */
+
+	err = yasmin_record_read(&conn->rx.ring, &hdr, &fault);
+	if (err) {
+		yasmin_conn_violation(vsk, fault ? yasmin_record_fault_str(fault) :
+					   "data ring producer index");
+		return 0;
+	}
+
+	want = min_t(size_t, hdr.len, msg_data_left(msg));
+	err = yasmin_record_payload(&conn->rx.ring, &hdr, want, &payload);
+	while (!err && yasmin_ring_next_chunk(&payload, &data, &chunk)) {
+		size_t n = copy_to_iter(data, chunk, &msg->msg_iter);
+
+		copied += n;
+		if (n < chunk)
+			break;
+	}
+	/* Consumed even if the copy failed: virtio drops such a message too. */
+	yasmin_record_consume(&conn->rx.ring, &hdr);
+	conn->bytes_received += hdr.len;
+	yasmin_conn_ring_doorbell(conn, yasmin_ring_consumer_should_notify(&conn->rx.ring));
+	/* Emptied the ring: ask for an event on the next message now (see stream_dequeue). */
+	if (yasmin_record_size(hdr.len) == readable &&
+	    yasmin_ring_consumer_prepare_to_wait(&conn->rx.ring) < 0)
+		yasmin_conn_violation(vsk, "data ring producer index");
+
+	if (hdr.flags & YASMIN_RECORD_EOR)
+		msg->msg_flags |= MSG_EOR;
+	if (copied < want)
+		return -EFAULT;
+	return hdr.len;
+}
+
 /*
  * The core refuses a receive whose low-water mark (MSG_WAITALL: the whole length) is not
  * below this.  It reads in pieces as data arrives, so any length works; TCP allows it too.
@@ -312,6 +454,11 @@ static int yasmin_notify_recv_post_dequeue(struct vsock_sock *vsk, size_t target
 static int yasmin_notify_send_init(struct vsock_sock *vsk,
 				   struct vsock_transport_send_notify_data *data)
 {
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+
+	/* A new message: the size of one that did not fit before no longer matters. */
+	if (conn)
+		conn->seq_pending = 0;
 	return 0;
 }
 
@@ -376,6 +523,11 @@ static struct vsock_transport yasmin_transport = {
 	.stream_rcvhiwat = yasmin_stream_rcvhiwat,
 	.stream_is_active = yasmin_stream_is_active,
 	.stream_allow = yasmin_stream_allow,
+
+	.seqpacket_allow = yasmin_seqpacket_allow,
+	.seqpacket_enqueue = yasmin_seqpacket_enqueue,
+	.seqpacket_dequeue = yasmin_seqpacket_dequeue,
+	.seqpacket_has_data = yasmin_seqpacket_has_data,
 
 	.notify_poll_in = yasmin_notify_poll_in,
 	.notify_poll_out = yasmin_notify_poll_out,

@@ -9,8 +9,10 @@
  *   shared_ring.c     granting, mapping and freeing ring memory, within budgets
  *   event_channel.c   interdomain event channels with the lateeoi API
  *   ring.c            ring index logic, shared with the userspace unit tests
+ *   suspend.c         save/restore and migration: letting go of peers, and the new domid
  *   ring_budget.c     ring sizing under the grant budget, shared with the unit tests
  *   ctrl_msg.c        control-message validation, shared with the unit tests
+ *   seqpacket.c       SOCK_SEQPACKET records in a data ring, shared with the unit tests
  */
 #ifndef YASMIN_H
 #define YASMIN_H
@@ -21,12 +23,16 @@
 
 #include <yasmin/contract.h>
 
-/* Set once at load time, before the transport is registered. */
+/*
+ * Read at load time, before the transport is registered, and again after a restore or
+ * migration (suspend.c), which gives the domain a new domid; readers use READ_ONCE.
+ */
 extern u16 yasmin_local_domid;
+int yasmin_read_local_domid(u16 *domid);
 
 static inline u32 yasmin_local_cid(void)
 {
-	return yasmin_cid_from_domid(yasmin_local_domid);
+	return yasmin_cid_from_domid(READ_ONCE(yasmin_local_domid));
 }
 
 /* Default data ring size in bytes (module parameter ring_size). */

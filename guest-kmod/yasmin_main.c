@@ -22,6 +22,7 @@
 
 #include "peer.h"
 #include "shared_ring.h"
+#include "suspend.h"
 #include "yasmin.h"
 
 u16 yasmin_local_domid;
@@ -79,7 +80,7 @@ void yasmin_count_violation(u16 peer_domid, const char *what)
  * The toolstack writes /local/domain/<domid>/domid, owned by dom0, so the guest can read but
  * not forge it.  Re-read after resume: migration and restore give the domain a new domid.
  */
-static int __init yasmin_read_local_domid(u16 *domid)
+int yasmin_read_local_domid(u16 *domid)
 {
 	unsigned int value;
 	int n;
@@ -113,7 +114,21 @@ static ssize_t map_budget_show(struct kobject *kobj, struct kobj_attribute *attr
 	return sysfs_emit(buf, "%u\n", yasmin_budget_mapped_max());
 }
 
+static ssize_t grant_budget_used_show(struct kobject *kobj, struct kobj_attribute *attr,
+				      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", yasmin_budget_granted_used());
+}
+
+static ssize_t map_budget_used_show(struct kobject *kobj, struct kobj_attribute *attr,
+				    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", yasmin_budget_mapped_used());
+}
+
 static struct kobj_attribute yasmin_domid_attr = __ATTR_RO(domid);
+static struct kobj_attribute yasmin_grant_budget_used_attr = __ATTR_RO(grant_budget_used);
+static struct kobj_attribute yasmin_map_budget_used_attr = __ATTR_RO(map_budget_used);
 static struct kobj_attribute yasmin_cid_attr = __ATTR_RO(cid);
 static struct kobj_attribute yasmin_grant_budget_attr = __ATTR_RO(grant_budget);
 static struct kobj_attribute yasmin_map_budget_attr = __ATTR_RO(map_budget);
@@ -141,6 +156,8 @@ static struct attribute *yasmin_attrs[] = {
 	&yasmin_cid_attr.attr,
 	&yasmin_grant_budget_attr.attr,
 	&yasmin_map_budget_attr.attr,
+	&yasmin_grant_budget_used_attr.attr,
+	&yasmin_map_budget_used_attr.attr,
 	&yasmin_grants_active_attr.attr,
 	&yasmin_grants_deferred_attr.attr,
 	&yasmin_maps_active_attr.attr,
@@ -187,6 +204,10 @@ static int __init yasmin_init(void)
 	err = yasmin_peers_init();
 	if (err)
 		goto err_kobj;
+	/* After the Xen devices: frozen before them, restored after them. */
+	err = yasmin_suspend_init();
+	if (err)
+		goto err_peers_only;
 	/* vsock lives in the initial network namespace only. */
 	if (!proc_create_single("yasmin", 0444, init_net.proc_net, yasmin_conns_seq_show) ||
 	    !proc_create_single("yasmin_peers", 0444, init_net.proc_net, yasmin_peers_seq_show))
@@ -203,7 +224,10 @@ static int __init yasmin_init(void)
 err_peers:
 	remove_proc_entry("yasmin_peers", init_net.proc_net);
 	remove_proc_entry("yasmin", init_net.proc_net);
+	yasmin_suspend_exit();
+err_peers_only:
 	yasmin_peers_exit();
+	yasmin_shared_exit();
 err_kobj:
 	kobject_put(yasmin_kobj);
 err_wq:
@@ -220,7 +244,9 @@ static void __exit yasmin_exit(void)
 	yasmin_transport_unregister();
 	remove_proc_entry("yasmin_peers", init_net.proc_net);
 	remove_proc_entry("yasmin", init_net.proc_net);
+	yasmin_suspend_exit();
 	yasmin_peers_exit();
+	yasmin_shared_exit();
 	destroy_workqueue(yasmin_wq);
 	sysfs_remove_group(yasmin_kobj, &yasmin_attr_group);
 	kobject_put(yasmin_kobj);

@@ -172,6 +172,40 @@ _Static_assert(sizeof(struct yasmin_ring_desc) <= YASMIN_PAGE_SIZE, "descriptor 
 #endif
 
 /*
+ * Records: how a SOCK_SEQPACKET connection (REQUEST flag YASMIN_REQUEST_SEQPACKET) frames its
+ * messages in the data rings above; a SOCK_STREAM connection's rings carry plain bytes.
+ *
+ * Each message is one record: a struct yasmin_record_header, then @len bytes of payload, back
+ * to back with the next record (no padding or alignment; a record may wrap around the end of
+ * the data area like any other bytes).  The producer commits a record whole, header and
+ * payload with one update of prod, so a consumer that finds any byte readable finds at least
+ * one whole record; a message larger than the ring minus the header cannot be sent.
+ *
+ * The consumer copies the header out of the ring once and then checks its copy: flags outside
+ * YASMIN_RECORD_FLAGS, a length above the ring's size minus the header, or a record that is
+ * not entirely readable (a partial commit) break the connection, which is reset.
+ * A record of length 0 is valid (no sender produces one; a receiver returns it as an empty
+ * message).
+ */
+#define YASMIN_RECORD_EOR           1u  /* the message was sent with MSG_EOR */
+#define YASMIN_RECORD_FLAGS         YASMIN_RECORD_EOR
+
+struct yasmin_record_header {
+	yasmin_u32 len;             /* payload bytes following the header */
+	yasmin_u32 flags;           /* YASMIN_RECORD_* */
+};
+
+#define YASMIN_RECORD_HEADER_SIZE   8u
+
+#ifdef __cplusplus
+static_assert(sizeof(struct yasmin_record_header) == YASMIN_RECORD_HEADER_SIZE,
+	      "record header size is part of the ABI");
+#else
+_Static_assert(sizeof(struct yasmin_record_header) == YASMIN_RECORD_HEADER_SIZE,
+	       "record header size is part of the ABI");
+#endif
+
+/*
  * Doorbells: one event channel per pair of domains serves every connection between them.
  * Each side owns a doorbell page, granted read-write to its peer: bit N of @bits says "look
  * at your end of the rings of slot N".  Slot 0 is the control ring; a connection's slot is
@@ -209,7 +243,9 @@ _Static_assert(sizeof(struct yasmin_doorbell_page) <= YASMIN_PAGE_SIZE, "doorbel
  *
  * REQUEST   src_port connects to dst_port.  ring_ref is the descriptor of the ring the
  *           requester produces; doorbell the requester's slot for this connection
- *           (1 .. YASMIN_DOORBELL_SLOTS - 1).
+ *           (1 .. YASMIN_DOORBELL_SLOTS - 1).  flags: YASMIN_REQUEST_SEQPACKET for a
+ *           SOCK_SEQPACKET socket (its rings carry records, see above), else 0 (SOCK_STREAM);
+ *           a listener of the other type refuses it (RESET: ECONNREFUSED).
  * ACCEPT    the answer: ring_ref is the descriptor of the ring the acceptor produces,
  *           doorbell the acceptor's slot.
  * RESET     refuses a REQUEST (nobody listens: ECONNREFUSED; flags YASMIN_RESET_NO_BUFFERS:
@@ -232,9 +268,12 @@ enum yasmin_ctrl_type {
 
 #define YASMIN_RESET_NO_BUFFERS     1u  /* RESET of a REQUEST: no resources to accept it */
 
+#define YASMIN_REQUEST_SEQPACKET    1u  /* REQUEST from a SOCK_SEQPACKET socket */
+
 struct yasmin_ctrl_msg {
 	yasmin_u16 type;            /* enum yasmin_ctrl_type */
-	yasmin_u16 flags;           /* SHUTDOWN: YASMIN_SHUTDOWN_*; RESET: YASMIN_RESET_*; else 0 */
+	yasmin_u16 flags;           /* SHUTDOWN: YASMIN_SHUTDOWN_*; RESET: YASMIN_RESET_*;
+				     * REQUEST: YASMIN_REQUEST_*; else 0 */
 	yasmin_u32 src_port;        /* the sender's vsock port */
 	yasmin_u32 dst_port;        /* the receiver's vsock port */
 	yasmin_u32 ring_ref;        /* REQUEST, ACCEPT; otherwise 0 */

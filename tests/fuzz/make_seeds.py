@@ -8,7 +8,11 @@ import struct
 # The operations, in the order of the OP_* enum in ring_fuzz.c.
 (P_SPACE, P_WRITE, P_COMMIT, P_SEND, P_NOTIFY, P_WAIT,
  C_ATTACH, C_READABLE, C_READ, C_CONSUME, C_RECV, C_NOTIFY, C_WAIT,
- PEER_WORD, PEER_DATA, RESET, PROBE, CTRL) = range(18)
+ PEER_WORD, PEER_DATA, RESET, PROBE, CTRL, P_RECORD, C_RECORD) = range(20)
+
+# P_RECORD selector bits: MSG_EOR, an unknown flag, commit; C_RECORD: consume.
+R_EOR, R_BAD_FLAG, R_COMMIT = 1, 2, 4
+R_CONSUME = 1
 
 # PEER_WORD selectors and value modes.
 W_PROD, W_CONS, W_CONS_WANTED, W_PROD_WANTED, W_MAGIC, W_NR_PAGES, W_GREF, W_ANY = range(8)
@@ -127,7 +131,28 @@ SEEDS = {
     + ctrl(2, ring_ref=42) + ctrl(2, ring_ref=42, evtchn=7)
     + ctrl(3) + ctrl(3, ring_ref=1) + ctrl(3, evtchn=5) + ctrl(3, flags=2)
     + ctrl(4, flags=3) + ctrl(4, flags=4) + ctrl(4, evtchn=1)
-    + ctrl(0) + ctrl(5) + ctrl(3, reserved=(0, 0, 1)),
+    + ctrl(0) + ctrl(5) + ctrl(3, reserved=(0, 0, 1))
+    + ctrl(1, evtchn=7, flags=3) + ctrl(2, ring_ref=42, evtchn=7, flags=1),
+    # SOCK_SEQPACKET records: whole messages around the end of the data area, a short read,
+    # one that does not fit, one never committed, then headers written by the peer: an
+    # unknown flag, a length past what is readable.
+    "records": ring(0, start=4090) + ring(1)
+    + op(C_ATTACH) + op(P_RECORD) + length(100) + bytes([R_COMMIT | R_EOR])
+    + op(C_READABLE) + op(C_RECORD) + length(10) + bytes([R_CONSUME])
+    + op(P_RECORD) + length(4088) + bytes([R_COMMIT]) + op(C_READABLE)
+    + op(C_RECORD) + hint() + bytes([R_CONSUME])
+    + op(P_RECORD) + length(3000) + bytes([R_COMMIT]) + op(P_RECORD) + length(2000)
+    + bytes([R_COMMIT]) + op(P_RECORD) + length(10) + bytes([R_BAD_FLAG])
+    + op(P_RECORD) + length(50) + bytes([0]) + op(P_RECORD) + length(20) + bytes([R_COMMIT])
+    + op(C_READABLE) + op(C_RECORD) + length(0) + bytes([R_CONSUME])
+    + op(C_RECORD) + length(30) + bytes([R_CONSUME])
+    + op(C_ATTACH, 1) + op(P_SEND, 1) + length(16)
+    + op(PEER_DATA, 1) + struct.pack("<I", 0) + bytes([8]) + struct.pack("<II", 8, 2)
+    + op(C_READABLE, 1) + op(C_RECORD, 1) + length(8) + bytes([R_CONSUME])
+    + op(PEER_DATA, 1) + struct.pack("<I", 0) + bytes([8]) + struct.pack("<II", 9, 1)
+    + op(C_RECORD, 1) + length(8) + bytes([R_CONSUME])
+    + op(PEER_DATA, 1) + struct.pack("<I", 0) + bytes([8]) + struct.pack("<II", 8, 1)
+    + op(C_RECORD, 1) + length(8) + bytes([R_CONSUME]),
 }
 
 

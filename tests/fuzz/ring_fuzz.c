@@ -1,6 +1,6 @@
 /*
- * libFuzzer target over the userspace build of guest-kmod/ring.c and guest-kmod/ctrl_msg.c
- * (docs/fuzzing.md says how to run it).
+ * libFuzzer target over the userspace build of guest-kmod/ring.c, guest-kmod/ctrl_msg.c and
+ * guest-kmod/seqpacket.c (docs/fuzzing.md says how to run it).
  *
  * The fuzz input plays the hostile peer.  Two rings live in ordinary memory, each a
  * descriptor page and nr_pages separately allocated data pages (not virtually contiguous, as
@@ -23,6 +23,10 @@
  *  - read_layout/producer_init/consumer_init accept exactly the valid layouts;
  *  - while the peer has not written an index or a data byte, every byte the honest consumer
  *    reads is the byte the honest producer wrote at that stream position (identical, in order);
+ *  - seqpacket.c's records: record_begin() writes the header it was given and publishes
+ *    nothing, record_commit() publishes header and payload at once, and record_read() takes
+ *    exactly the headers the contract allows (known flags, the whole record readable) from
+ *    whatever the ring holds at cons, honest or not, and moves no index;
  *  - yasmin_ctrl_msg_well_formed() agrees with an independent reading of the rules in
  *    contract.h, on every 32-byte slice of the input and on the message of each CTRL
  *    operation and every message one bit away from it.
@@ -44,6 +48,7 @@
 
 #include "ctrl_msg.h"
 #include "ring.h"
+#include "seqpacket.h"
 
 #define PAGE YASMIN_PAGE_SIZE
 #define DESC_WORDS (PAGE / 4)
@@ -213,7 +218,8 @@ static bool ctrl_model(const uint8_t b[32])
 	if (rd32(b + 20) || rd32(b + 24) || rd32(b + 28))
 		return false;
 	switch (type) {
-	case 1: /* REQUEST */
+	case 1: /* REQUEST: the socket type, SEQPACKET or not */
+		return (flags & ~1u) == 0 && slot != 0 && slot < 4096;
 	case 2: /* ACCEPT */
 		return flags == 0 && slot != 0 && slot < 4096;
 	case 3: /* RESET */
@@ -859,6 +865,145 @@ static void op_peer_data(struct ring *r, struct input *in)
 		r->clean = false;
 }
 
+/* --- SOCK_SEQPACKET records (seqpacket.c) on top of the same rings --- */
+
+static uint8_t ring_byte(void *const *pages, uint32_t nr, uint32_t pos)
+{
+	uint32_t place = pos & (nr * PAGE - 1);
+
+	return ((const uint8_t *)pages[place / PAGE])[place % PAGE];
+}
+
+/*
+ * The honest sender of one message: record_begin() writes the header and hands out the
+ * payload's place, which gets the pattern; @sel bit 0: MSG_EOR, bit 1: an unknown flag too,
+ * bit 2: commit.  Headers are not pattern bytes, so the data check is off from here on.
+ */
+static void op_p_record(struct state *st, struct ring *r, uint32_t len, uint8_t sel)
+{
+	struct yasmin_ring_chunks payload;
+	uint32_t flags = (sel & 1 ? YASMIN_RECORD_EOR : 0) |
+			 (sel & 2 ? 1u << (1 + (sel >> 3) % 31) : 0);
+	uint32_t prod0 = r->p.prod, known = psize(r) - (r->p.prod - r->p.cons);
+	bool faulted = yasmin_ring_producer_fault(&r->p);
+	uint8_t hdr[YASMIN_RECORD_HEADER_SIZE];
+	uint32_t i;
+	bool write;
+	int rc;
+
+	snapshot(st, r);
+	rc = yasmin_record_begin(&r->p, len, flags, &payload);
+	if (faulted) {
+		CHECK(rc == -EPROTO, "record_begin on a faulted ring returned %d", rc);
+	} else if (flags & ~YASMIN_RECORD_FLAGS || len > psize(r) - YASMIN_RECORD_HEADER_SIZE) {
+		CHECK(rc == -EINVAL, "record_begin(%u, %#x) in a ring of %u returned %d", len, flags,
+		      psize(r), rc);
+	} else if (len + YASMIN_RECORD_HEADER_SIZE > known) {
+		CHECK(rc == -ENOSPC, "record_begin(%u) with %u free returned %d", len, known, rc);
+	} else {
+		CHECK(rc == 0, "record_begin(%u, %#x) with %u free returned %d", len, flags, known,
+		      rc);
+		r->clean = false;
+		for (i = 0; i < sizeof(hdr); i++)
+			hdr[i] = ring_byte(r->pages, r->nr_pages, prod0 + i);
+		CHECK(rd32(hdr) == len && rd32(hdr + 4) == flags,
+		      "record_begin(%u, %#x) wrote the header {%u, %#x}", len, flags, rd32(hdr),
+		      rd32(hdr + 4));
+		write = budget_take(st, len);
+		walk_chunks(&payload, r->pages, r->nr_pages, prod0 + YASMIN_RECORD_HEADER_SIZE, len,
+			    r, write, false, "record_begin");
+		r->written_end = prod0 + YASMIN_RECORD_HEADER_SIZE + len;
+	}
+	CHECK(r->p.prod == prod0, "record_begin moved prod");
+	check_desc(st, r, "record_begin");	/* nothing published */
+	if (rc || !(sel & 4))
+		return;
+
+	rc = yasmin_record_commit(&r->p, len);
+	CHECK(rc == 0 && r->p.prod == prod0 + YASMIN_RECORD_HEADER_SIZE + len,
+	      "record_commit(%u) returned %d, prod %#x -> %#x", len, rc, prod0, r->p.prod);
+	st->before[W_PROD] = r->p.prod;
+	check_desc(st, r, "record_commit");
+}
+
+/*
+ * The honest receiver of one message: record_read() must take exactly the headers the
+ * contract allows, from what the ring holds at cons, whoever wrote it; then the first @want
+ * bytes of the payload, and (@sel bit 0) the whole record consumed.
+ */
+static void op_c_record(struct state *st, struct ring *r, uint32_t want, uint8_t sel)
+{
+	const uint32_t hdr_size = YASMIN_RECORD_HEADER_SIZE;
+	struct yasmin_record_header hdr = { 0x5a5a5a5a, 0x5a5a5a5a };
+	enum yasmin_record_fault fault = (enum yasmin_record_fault)0x55, expect;
+	uint32_t readable = r->c.prod - r->c.cons, size = csize(r);
+	uint32_t cons0 = r->c.cons, prod0 = r->c.prod, len, flags, i;
+	bool faulted = yasmin_ring_consumer_fault(&r->c);
+	struct yasmin_ring_chunks payload;
+	uint8_t bytes[YASMIN_RECORD_HEADER_SIZE];
+	int rc;
+
+	for (i = 0; i < hdr_size; i++)
+		bytes[i] = ring_byte(r->cpages, r->layout.nr_pages, cons0 + i);
+	len = rd32(bytes);
+	flags = rd32(bytes + 4);
+
+	snapshot(st, r);
+	rc = yasmin_record_read(&r->c, &hdr, &fault);
+	check_desc(st, r, "record_read");
+	CHECK(r->c.cons == cons0 && r->c.prod == prod0, "record_read moved an index");
+	if (faulted) {
+		CHECK(rc == -EPROTO && fault == YASMIN_RECORD_VALID,
+		      "record_read on a faulted ring returned %d, fault %d", rc, fault);
+		return;
+	}
+	if (!readable) {
+		CHECK(rc == -EAGAIN && fault == YASMIN_RECORD_VALID,
+		      "record_read with nothing readable returned %d, fault %d", rc, fault);
+		return;
+	}
+	if (readable < hdr_size)
+		expect = YASMIN_RECORD_FAULT_PARTIAL;
+	else if (flags & ~1u)
+		expect = YASMIN_RECORD_FAULT_FLAGS;
+	else if (len > size - hdr_size)
+		expect = YASMIN_RECORD_FAULT_TOO_LONG;
+	else if (len > readable - hdr_size)
+		expect = YASMIN_RECORD_FAULT_PARTIAL;
+	else
+		expect = YASMIN_RECORD_VALID;
+	if (expect) {
+		CHECK(rc == -EPROTO && fault == expect && hdr.len == 0x5a5a5a5a &&
+		      hdr.flags == 0x5a5a5a5a, "record_read of {%u, %#x} with %u readable in %u "
+		      "returned %d, fault %d, expected fault %d", len, flags, readable, size, rc,
+		      fault, expect);
+		return;
+	}
+	CHECK(rc == 0 && fault == YASMIN_RECORD_VALID && hdr.len == len && hdr.flags == flags,
+	      "record_read of {%u, %#x} with %u readable returned %d, fault %d, {%u, %#x}", len,
+	      flags, readable, rc, fault, hdr.len, hdr.flags);
+
+	if (want > len) {
+		CHECK(yasmin_record_payload(&r->c, &hdr, want, &payload) == -EINVAL,
+		      "record_payload(%u) of a %u-byte record accepted", want, len);
+		want = len;
+	}
+	CHECK(yasmin_record_payload(&r->c, &hdr, want, &payload) == 0,
+	      "record_payload(%u) of a %u-byte record refused", want, len);
+	walk_chunks(&payload, r->cpages, r->layout.nr_pages, cons0 + hdr_size, want, r, false,
+		    false, "record_payload");
+	if (!(sel & 1))
+		return;
+
+	snapshot(st, r);
+	rc = yasmin_record_consume(&r->c, &hdr);
+	CHECK(rc == 0 && r->c.cons == cons0 + hdr_size + len,
+	      "record_consume of a %u-byte record returned %d, cons %#x -> %#x", len, rc, cons0,
+	      r->c.cons);
+	st->before[W_CONS] = r->c.cons;
+	check_desc(st, r, "record_consume");
+}
+
 /* --- Set-up calls on a scratch descriptor, with any value --- */
 
 static void op_probe(struct state *st, struct ring *r, struct input *in)
@@ -936,6 +1081,7 @@ enum {
 	OP_P_SPACE, OP_P_WRITE, OP_P_COMMIT, OP_P_SEND, OP_P_NOTIFY, OP_P_WAIT,
 	OP_C_ATTACH, OP_C_READABLE, OP_C_READ, OP_C_CONSUME, OP_C_RECV, OP_C_NOTIFY, OP_C_WAIT,
 	OP_PEER_WORD, OP_PEER_DATA, OP_RESET, OP_PROBE, OP_CTRL,
+	OP_P_RECORD, OP_C_RECORD,
 	OP_COUNT
 };
 
@@ -943,6 +1089,7 @@ static const char *const op_names[OP_COUNT] = {
 	"P_SPACE", "P_WRITE", "P_COMMIT", "P_SEND", "P_NOTIFY", "P_WAIT",
 	"C_ATTACH", "C_READABLE", "C_READ", "C_CONSUME", "C_RECV", "C_NOTIFY", "C_WAIT",
 	"PEER_WORD", "PEER_DATA", "RESET", "PROBE", "CTRL",
+	"P_RECORD", "C_RECORD",
 };
 
 static bool trace;  /* RING_FUZZ_TRACE set */
@@ -990,6 +1137,10 @@ static void run_op(struct state *st, struct input *in)
 		break;
 	case OP_C_ATTACH:
 		op_c_attach(st, r);
+		break;
+	case OP_P_RECORD:
+		hint = in_len(in, psize(r) - (r->p.prod - r->p.cons) - YASMIN_RECORD_HEADER_SIZE);
+		op_p_record(st, r, hint, in_u8(in));
 		break;
 	case OP_PEER_WORD:
 		op_peer_word(r, in);
@@ -1051,6 +1202,10 @@ static void run_op(struct state *st, struct input *in)
 			break;
 		case OP_C_WAIT:
 			op_c_readable(st, r, true);
+			break;
+		case OP_C_RECORD:
+			offset = in_len(in, hint - YASMIN_RECORD_HEADER_SIZE);
+			op_c_record(st, r, offset, in_u8(in));
 			break;
 		}
 		break;

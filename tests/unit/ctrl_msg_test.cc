@@ -29,9 +29,22 @@ TEST(CtrlMsg, RequestAndAcceptNeedADoorbellSlot) {
     msg.doorbell = YASMIN_DOORBELL_CONTROL;
     EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << "the control slot, type " << type;
     msg.doorbell = 7;
-    msg.flags = 1;
+    msg.flags = 2;
     EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << type;
   }
+}
+
+TEST(CtrlMsg, OnlyRequestCarriesTheSocketType) {
+  yasmin_ctrl_msg msg = Msg(YASMIN_CTRL_REQUEST);
+  msg.ring_ref = 42;
+  msg.doorbell = 7;
+  msg.flags = YASMIN_REQUEST_SEQPACKET;
+  EXPECT_TRUE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.flags = YASMIN_REQUEST_SEQPACKET | 2;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg));
+  msg.type = YASMIN_CTRL_ACCEPT;
+  msg.flags = YASMIN_REQUEST_SEQPACKET;
+  EXPECT_FALSE(yasmin_ctrl_msg_well_formed(&msg)) << "ACCEPT has no flags";
 }
 
 TEST(CtrlMsg, ResetCarriesOnlyTheNoBuffersFlag) {
