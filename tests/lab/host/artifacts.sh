@@ -148,7 +148,9 @@ artifact_dom0_initramfs() {
 add_program() {
     local root=$1 file lib; shift
     for file in "$@"; do
-        ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^\s*\/lib/{print $1}' |
+        # [[:space:]], not \s: Debian's awk is mawk, which has no \s (the dynamic loader's
+        # line, "/lib64/ld-linux-x86-64.so.2 (0x...)", would go unmatched).
+        ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\/lib/{print $1}' |
             while read -r lib; do
                 [ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
             done
@@ -156,18 +158,24 @@ add_program() {
 }
 
 # build_guest_initramfs OUT STAGE LAB_PROGRAMS_DIR : not cached (a second or two): it changes
-# with every build of the module or the lab programs.
+# with every build of the module or the lab programs.  A fourth argument, LAB_MODULES_DIR, holds
+# lab-only kernel modules (yasmin_hostile.ko) to add beside what users install.
 build_guest_initramfs() {
-    local out=$1 stage=$2 programs=$3 root=$1/root kernel
+    local out=$1 stage=$2 programs=$3 lab_modules=${4:-} root=$1/root kernel
     kernel=$(artifact_kernel)
     mkdir -p "$root"/{dev,proc,sys,tmp,run,usr/local/bin}
     add_busybox "$root"
     # vsock: yasmin.ko registers a vsock transport (modprobe must find vsock.ko);
-    # vsock_loopback: the kernel's reference transport the vsock scenarios compare with.
-    add_modules "$root" "$kernel" xen-netfront vsock vsock_loopback >/dev/null
+    # vsock_loopback: the kernel's reference transport the vsock scenarios compare with;
+    # vsock_diag: what `ss -A vsock` asks (79-yasmin-ss).
+    add_modules "$root" "$kernel" xen-netfront vsock vsock_loopback vsock_diag >/dev/null
+    # ss (iproute2; busybox has none), for `ss -A vsock`, with its shared libraries below.
+    [ -x /usr/bin/ss ] || { echo "no /usr/bin/ss on the build host (iproute2)" >&2; return 1; }
+    install -D -m 755 /usr/bin/ss "$root/usr/bin/ss"
     # What a user installs (cmake --install + make module_install), minus dom0-only parts.
     cp -a "$stage/." "$root/"
     rm -rf "$root/usr/sbin/yasmind" "$root/usr/share/doc"
+    [ -z "$lab_modules" ] || cp -a "$lab_modules/." "$root/"
     depmod -b "$root" "$YASMIN_KERNEL_ABI"
     local file
     while IFS= read -r -d '' file; do

@@ -181,10 +181,12 @@ lab_yasmin_load() {
     done
 }
 
-# The module's resource counters and its interrupt lines, as one line
-# "grants_active=N maps_active=N event_channels=N connections=N irqs=N" (a shell snippet).
+# The module's resource counters and its interrupt lines, as one line "grants_active=N
+# maps_active=N event_channels=N connections=N grant_budget_used=N map_budget_used=N irqs=N"
+# (a shell snippet).
 # shellcheck disable=SC2016 # expanded by the domain's shell
-LAB_YASMIN_COUNTERS='for f in grants_active maps_active event_channels connections; do
+LAB_YASMIN_COUNTERS='for f in grants_active maps_active event_channels connections \
+        grant_budget_used map_budget_used; do
         printf "%s=%s " $f "$(cat /sys/kernel/yasmin/$f)"; done
     printf "irqs=%s\n" "$(grep -c yasmin /proc/interrupts)"'
 

@@ -11,6 +11,10 @@
  * seed (stream_word()), so either side can check every byte it receives without keeping a
  * copy, and both sides compute a checksum of what went each way.
  *
+ * --type seqpacket runs the same over AF_VSOCK SOCK_SEQPACKET: the command header is one
+ * message, the echo answers message by message, and `semantics` runs a suite of message
+ * tests (boundaries, truncation, MSG_EOR, sizes) instead of the stream-only ones.
+ *
  * Output: every check prints "ok: WHAT" or "FAIL: WHAT: DETAIL" ("info:" and "skip:" lines
  * report without judging); the exit status is 1 if anything failed, 2 for a bad command line.
  * Every wait has a timeout (socket timeouts, poll timeouts, and a global alarm), so a broken
@@ -72,6 +76,12 @@ static bool opt_daemon;
 static const char *opt_pidfile, *opt_logfile, *opt_portfile, *opt_bind;
 static unsigned int opt_abort_after_ms;
 static const char *opt_only;
+static int sock_type = SOCK_STREAM;
+static long cross_port = -1;
+/* Bytes of a transport's own framing per seqpacket message: 0 for virtio, 8 for yasmin. */
+static uint64_t opt_record_overhead;
+static uint64_t opt_count = 1000, opt_bytes = 1000, opt_max = 100000, opt_hold_seconds;
+static bool opt_allow_cap, opt_hold_seconds_given;
 
 static const char *family_name(void)
 {
@@ -81,6 +91,16 @@ static const char *family_name(void)
 static bool is_vsock(void)
 {
 	return family == AF_VSOCK;
+}
+
+static bool is_seqpacket(void)
+{
+	return sock_type == SOCK_SEQPACKET;
+}
+
+static const char *type_name(int type)
+{
+	return type == SOCK_SEQPACKET ? "seqpacket" : "stream";
 }
 
 /* ---- reporting ------------------------------------------------------------------------- */
@@ -489,9 +509,10 @@ static void set_nonblocking(int fd, bool on)
 	fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 }
 
-static int new_socket(int extra_type)
+/* A socket of TYPE (SOCK_STREAM or, vsock only, SOCK_SEQPACKET) with this program's timeouts. */
+static int new_typed_socket(int type, int extra_type)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | extra_type, 0);
+	int fd = socket(family, type | SOCK_CLOEXEC | extra_type, 0);
 
 	if (fd < 0)
 		return -1;
@@ -508,6 +529,12 @@ static int new_socket(int extra_type)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	return fd;
+}
+
+/* A socket of the type chosen with --type. */
+static int new_socket(int extra_type)
+{
+	return new_typed_socket(sock_type, extra_type);
 }
 
 /* A connected socket, or -1 with errno set. */
@@ -604,6 +631,40 @@ static ssize_t recv_all(int fd, void *buf, size_t len)
 			return -1;
 	}
 	return (ssize_t)done;
+}
+
+/* recvmsg into one buffer: the length returned (or -1), and the message's flags in MSG_FLAGS. */
+static ssize_t recv_msg(int fd, void *buf, size_t len, int flags, int *msg_flags)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &msg, flags);
+	while (n < 0 && errno == EINTR);
+	*msg_flags = n < 0 ? 0 : msg.msg_flags;
+	return n;
+}
+
+/*
+ * Raises RLIMIT_NOFILE to NEED: the hard limit too where allowed (root, as in the lab, whose
+ * agent starts commands with 1024/4096), else as far as the hard limit goes.
+ */
+static void raise_nofile(unsigned long need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit both = { .rlim_cur = need, .rlim_max = need };
+
+		if (setrlimit(RLIMIT_NOFILE, &both) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /* stream_fill, and the checksum of what it wrote (if CSUM) in the same pass when aligned. */
@@ -737,7 +798,9 @@ static ssize_t wait_available(int fd, size_t want, int timeout_ms)
 /* ---- the command protocol -------------------------------------------------------------- */
 
 enum op {
-	OP_ECHO = 1,	/* send back everything, close at EOF */
+	OP_ECHO = 1,	/* send back everything (seqpacket: message by message), close at EOF.
+			 * b != 0 (vsock): first set the socket's buffer size to b and send
+			 * one byte 'R', after which the client's side knows the new size */
 	OP_SINK,	/* a: ms to wait before reading; b: 1 = no checksum.  Read to EOF, then
 			 * send a report {bytes, checksum}, close */
 	OP_SOURCE,	/* send a bytes of stream(seed), then read to EOF, close */
@@ -756,8 +819,41 @@ enum op {
 			 * without blocking until no room appears for 300 ms, then hold as
 			 * OP_HOLD (a) */
 	OP_ABORT,	/* after a ms, close with SO_LINGER 0 (TCP: reset) */
+	OP_MSG_SOURCE,	/* seqpacket: send the messages of msg_sets[a], message I with MSG_EOR
+			 * if bit I of c is set; read to EOF, close */
+	OP_MSG_REPORT,	/* seqpacket: answer every message with a report message {length,
+			 * flags (MSG_EOR, MSG_TRUNC), checksum}; close at EOF */
+	OP_PARK,	/* send 'P', then hand the connection to the server's parking thread,
+			 * which closes it once the peer shuts down its sending side: no
+			 * thread per connection, so that only the transport limits how many */
 	OP_MAX
 };
+
+/*
+ * The message sequences of OP_MSG_SOURCE, known to both ends: message I of a set is
+ * sizes[I] bytes of the stream for seed + I.  Every size is at most the default vsock
+ * buffer, so that any message fits into the receiver's buffer.
+ */
+enum { MSG_SET_BOUNDARIES, MSG_SET_TRUNC, MSG_SET_SMALL };
+
+static const uint32_t msg_sizes_boundaries[] = { 1,     7,     100,    1000, 4096,   4097,
+						 65536, 65537, 100000, 3,    200000, 2 };
+static const uint32_t msg_sizes_trunc[] = { 1000, 50, 1000, 30 };
+static const uint32_t msg_sizes_small[] = { 10, 20, 30, 40 };
+
+static const struct msg_set {
+	const uint32_t *sizes;
+	size_t count;
+} msg_sets[] = {
+	[MSG_SET_BOUNDARIES] = { msg_sizes_boundaries, sizeof(msg_sizes_boundaries) / sizeof(uint32_t) },
+	[MSG_SET_TRUNC] = { msg_sizes_trunc, sizeof(msg_sizes_trunc) / sizeof(uint32_t) },
+	[MSG_SET_SMALL] = { msg_sizes_small, sizeof(msg_sizes_small) / sizeof(uint32_t) },
+};
+#define NR_MSG_SETS (sizeof(msg_sets) / sizeof(msg_sets[0]))
+
+/* The largest seqpacket message the tests send: the largest buffer size they set. */
+#define SEQ_MAX_MSG (1 << 20)
+#define MSG_REPORT_SIZE 24
 
 struct cmd {
 	uint32_t op;
@@ -770,6 +866,10 @@ struct cmd {
 #define TRAILER_MAGIC 0x5956545452414c52ULL	/* "YVTTRALR" */
 #define TRAILER_SIZE 40
 #define HOLD_DEFAULT_MS (10 * 60 * 1000)
+/* Enough for 1000+ connections to arrive faster than they are accepted. */
+#define LISTEN_BACKLOG 1024
+/* The server's descriptors: every connection of a scale test, and some. */
+#define SERVE_NOFILE 65536
 
 static void put_be32(unsigned char *p, uint32_t v)
 {
@@ -852,14 +952,146 @@ __attribute__((format(printf, 1, 2))) static void server_log(const char *fmt, ..
 	va_end(ap);
 }
 
-static void serve_echo(int fd)
+/* vsock: SO_VM_SOCKETS_BUFFER_SIZE (the maximum first, or the size would be clamped to it). */
+static int set_buffer_size(int fd, uint64_t size)
 {
-	char buf[CHUNK];
+	if (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &size, sizeof(size)))
+		return -1;
+	return setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size, sizeof(size));
+}
+
+/*
+ * 16 KiB, not CHUNK: a scale test has 1000 echo threads at once in a 256 MiB guest, and the
+ * buffer's pages stay with each thread.
+ */
+#define ECHO_BUF (16 * 1024)
+
+static void serve_stream_echo(int fd)
+{
+	char buf[ECHO_BUF];
 	ssize_t n;
 
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0 && send_all(fd, buf, (size_t)n) < 0)
 			break;
+}
+
+/* Each message back as one message, with MSG_EOR if it came with MSG_EOR. */
+static void serve_msg_echo(int fd)
+{
+	unsigned char *buf = malloc(SEQ_MAX_MSG);
+	int msg_flags;
+	ssize_t n;
+
+	while (buf && (n = recv_msg(fd, buf, SEQ_MAX_MSG, 0, &msg_flags)) > 0) {
+		if (msg_flags & MSG_TRUNC) {
+			server_log("echo: a message longer than %d bytes", SEQ_MAX_MSG);
+			break;
+		}
+		if (send(fd, buf, (size_t)n, MSG_NOSIGNAL | (msg_flags & MSG_EOR)) != n) {
+			server_log("echo: sending a %zd-byte message: %s", n, errname(errno));
+			break;
+		}
+	}
+	free(buf);
+}
+
+static void serve_echo(int fd, const struct cmd *c)
+{
+	if (is_vsock() && c->b) {
+		if (set_buffer_size(fd, c->b)) {
+			server_log("echo: buffer size %" PRIu64 ": %s", c->b, errname(errno));
+			return;
+		}
+		if (send_all(fd, "R", 1) != 1)
+			return;
+	}
+	if (is_seqpacket())
+		serve_msg_echo(fd);
+	else
+		serve_stream_echo(fd);
+}
+
+static void serve_msg_source(int fd, const struct cmd *c)
+{
+	const struct msg_set *set = c->a < NR_MSG_SETS ? &msg_sets[c->a] : NULL;
+	unsigned char *buf = malloc(VSOCK_DEFAULT_BUFFER);
+
+	for (size_t i = 0; buf && set && i < set->count; i++) {
+		int eor = i < 64 && (c->c >> i) & 1 ? MSG_EOR : 0;
+		ssize_t n;
+
+		stream_fill(c->seed + i, 0, buf, set->sizes[i]);
+		n = send(fd, buf, set->sizes[i], MSG_NOSIGNAL | eor);
+		if (n != (ssize_t)set->sizes[i]) {
+			server_log("msg-source: message %zu of %" PRIu32 " bytes: sent %s", i,
+				   set->sizes[i], result_str(n, errno));
+			break;
+		}
+	}
+	free(buf);
+	drain_until_eof(fd);
+}
+
+static void serve_msg_report(int fd)
+{
+	unsigned char *buf = malloc(SEQ_MAX_MSG), report[MSG_REPORT_SIZE];
+	struct csum csum;
+	int msg_flags;
+	ssize_t n;
+
+	while (buf && (n = recv_msg(fd, buf, SEQ_MAX_MSG, 0, &msg_flags)) > 0) {
+		csum_init(&csum);
+		csum_update(&csum, buf, (size_t)n);
+		put_be64(report, (uint64_t)n);
+		put_be64(report + 8, (uint64_t)(msg_flags & (MSG_EOR | MSG_TRUNC)));
+		put_be64(report + 16, csum_final(&csum));
+		if (send_all(fd, report, sizeof(report)) != (ssize_t)sizeof(report))
+			break;
+	}
+	free(buf);
+}
+
+/* ---- the parking thread: connections held without a thread each ----------------------- */
+
+static int park_epoll = -1;
+
+static void *park_main(void *arg)
+{
+	struct epoll_event events[64];
+
+	(void)arg;
+	for (;;) {
+		int n = epoll_wait(park_epoll, events, 64, -1);
+
+		for (int i = 0; i < n; i++) {
+			epoll_ctl(park_epoll, EPOLL_CTL_DEL, events[i].data.fd, NULL);
+			close(events[i].data.fd);
+		}
+	}
+	return NULL;
+}
+
+static int park_start(void)
+{
+	pthread_t thread;
+
+	park_epoll = epoll_create1(EPOLL_CLOEXEC);
+	if (park_epoll < 0 || pthread_create(&thread, NULL, park_main, NULL))
+		return -1;
+	pthread_detach(thread);
+	return 0;
+}
+
+/*
+ * 'P' tells the client the connection was accepted and parked.  EPOLLRDHUP is level-triggered:
+ * a peer that closed before the epoll_ctl is still seen.  False: the caller closes FD.
+ */
+static bool serve_park(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLRDHUP, .data.fd = fd };
+
+	return send_all(fd, "P", 1) == 1 && epoll_ctl(park_epoll, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
 static void serve_sink(int fd, const struct cmd *c)
@@ -993,7 +1225,7 @@ static void *serve_connection(void *arg)
 	}
 	switch ((enum op)c.op) {
 	case OP_ECHO:
-		serve_echo(fd);
+		serve_echo(fd, &c);
 		break;
 	case OP_SINK:
 		serve_sink(fd, &c);
@@ -1043,6 +1275,16 @@ static void *serve_connection(void *arg)
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
 		break;
 	}
+	case OP_MSG_SOURCE:
+		serve_msg_source(fd, &c);
+		break;
+	case OP_MSG_REPORT:
+		serve_msg_report(fd);
+		break;
+	case OP_PARK:
+		if (serve_park(fd))
+			return NULL;	/* the parking thread closes it */
+		break;
 	case OP_MAX:
 		break;
 	}
@@ -1105,17 +1347,18 @@ static int cmd_serve(uint32_t port)
 	}
 	if (is_vsock() && port == 0)
 		ep.u.vm.svm_port = VMADDR_PORT_ANY;
-	listener = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	raise_nofile(SERVE_NOFILE);
+	listener = socket(family, sock_type | SOCK_CLOEXEC, 0);
 	if (listener < 0 ||
 	    (!is_vsock() && setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
-	    bind(listener, &ep.u.sa, ep.len) || listen(listener, 128)) {
+	    bind(listener, &ep.u.sa, ep.len) || listen(listener, LISTEN_BACKLOG)) {
 		fprintf(stderr, "yasmin-vsock-test: cannot listen on %s: %s\n", endpoint_str(&ep),
 			strerror(errno));
 		return EXIT_FAILED;
 	}
 	len = ep.len;
 	getsockname(listener, &ep.u.sa, &len);
-	printf("serve: listening on %s\n", endpoint_str(&ep));
+	printf("serve: listening on %s (%s)\n", endpoint_str(&ep), type_name(sock_type));
 	if (opt_portfile && write_file(opt_portfile, endpoint_port(&ep))) {
 		perror("yasmin-vsock-test: port file");
 		return EXIT_FAILED;
@@ -1124,7 +1367,12 @@ static int cmd_serve(uint32_t port)
 		perror("yasmin-vsock-test: fork");
 		return EXIT_FAILED;
 	}
-	/* 200+ concurrent connections, each a thread that needs little stack. */
+	/* After daemonize(): threads do not survive fork. */
+	if (park_start()) {
+		perror("yasmin-vsock-test: parking thread");
+		return EXIT_FAILED;
+	}
+	/* 1000+ concurrent connections, each a thread that needs little stack. */
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -2063,10 +2311,425 @@ static void test_vsock_options(void)
 		     errname(errno));
 }
 
-static const struct {
+/* ---- semantics of SOCK_SEQPACKET (--type seqpacket): message by message ---------------- */
+
+static unsigned char msg_buf[SEQ_MAX_MSG + 1];	/* client tests: one thread */
+
+static const char *msg_flags_str(int flags)
+{
+	static __thread char buf[48];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", flags & (MSG_EOR | MSG_TRUNC) ? "" : "(none)",
+		 flags & MSG_EOR ? "MSG_EOR " : "", flags & MSG_TRUNC ? "MSG_TRUNC " : "");
+	return buf;
+}
+
+/* Do LEN bytes of DATA equal the start of message INDEX of the stream for opt_seed? */
+static bool msg_data_ok(size_t index, const unsigned char *data, size_t len)
+{
+	static unsigned char scratch[CHUNK];
+
+	return stream_compare(opt_seed + index, 0, data, len, scratch) == NO_MISMATCH;
+}
+
+/* Connects to an OP_MSG_SOURCE of SET and waits until its first message is there. */
+static int open_msg_source(const char *what, unsigned int set, uint64_t eor_mask)
+{
+	int fd = open_or_fail(what, (struct cmd){ .op = OP_MSG_SOURCE, .a = set, .c = eor_mask,
+						  .seed = opt_seed });
+
+	if (fd >= 0 && !(poll_one(fd, POLLIN, (int)stall_ms) & POLLIN)) {
+		fail(what, "no message within %u ms", stall_ms);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void test_msg_socket_type(void)
+{
+	int fd = open_or_fail("SO_TYPE", (struct cmd){ .op = OP_ECHO }), type = -1;
+	socklen_t len = sizeof(type);
+
+	if (fd < 0)
+		return;
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	check(type == SOCK_SEQPACKET, "SO_TYPE of the connected socket is SOCK_SEQPACKET", "got %d",
+	      type);
+	close(fd);
+}
+
+/*
+ * A connect of the other socket type is refused: the virtio transports answer a packet whose
+ * type differs from the listener's with a reset (virtio_transport_recv_pkt).
+ */
+static void test_msg_cross_type(void)
+{
+	int fd = new_typed_socket(SOCK_STREAM, 0), rc, err;
+
+	if (fd < 0) {
+		fail("cross type", "socket: %s", errname(errno));
+		return;
+	}
+	set_vsock_connect_timeout(fd, 10000);
+	rc = connect(fd, &server_ep.u.sa, server_ep.len);
+	err = errno;
+	check(rc < 0 && refused_errno_ok(err),
+	      "a SOCK_STREAM connect to the SOCK_SEQPACKET listener is refused",
+	      "%s: got %s, expected ECONNRESET or ECONNREFUSED", endpoint_str(&server_ep),
+	      rc ? errname(err) : "success");
+	close(fd);
+
+	if (cross_port < 0) {
+		printf("skip: a SOCK_SEQPACKET connect to a SOCK_STREAM listener: no --cross-port\n");
+		return;
+	}
+	{
+		struct endpoint stream_ep = server_ep;
+
+		endpoint_set_port(&stream_ep, (uint32_t)cross_port);
+		fd = new_typed_socket(SOCK_SEQPACKET, 0);
+		if (fd < 0)
+			return;
+		set_vsock_connect_timeout(fd, 10000);
+		rc = connect(fd, &stream_ep.u.sa, stream_ep.len);
+		err = errno;
+		check(rc < 0 && refused_errno_ok(err),
+		      "a SOCK_SEQPACKET connect to a SOCK_STREAM listener is refused",
+		      "%s: got %s, expected ECONNRESET or ECONNREFUSED", endpoint_str(&stream_ep),
+		      rc ? errname(err) : "success");
+		close(fd);
+	}
+}
+
+/* Server to client: every recv returns exactly one message, whatever is queued behind it. */
+static void test_msg_boundaries_in(void)
+{
+	const struct msg_set *set = &msg_sets[MSG_SET_BOUNDARIES];
+	int fd = open_msg_source("message boundaries", MSG_SET_BOUNDARIES, 0), msg_flags;
+	size_t good = 0;
+	ssize_t n = 0;
+	bool data_ok = true;
+
+	if (fd < 0)
+		return;
+	/* Several messages queue up meanwhile: a recv that ignored the boundaries would
+	 * return more than one. */
+	sleep_ms(300);
+	for (; good < set->count; good++) {
+		size_t want = set->sizes[good];
+
+		n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+		data_ok = n == (ssize_t)want && msg_data_ok(good, msg_buf, want);
+		if (n != (ssize_t)want || (msg_flags & MSG_TRUNC) || !data_ok)
+			break;
+	}
+	check(good == set->count,
+	      "every recv returns exactly one whole message (12 messages of 1 to 200000 bytes)",
+	      "message %zu of %" PRIu32 " bytes: recv returned %s, flags %s, data %s", good,
+	      good < set->count ? set->sizes[good] : 0, result_str(n, errno),
+	      msg_flags_str(msg_flags), data_ok ? "as sent" : "differs or short");
+	if (good == set->count) {
+		n = recv(fd, msg_buf, sizeof(msg_buf), MSG_DONTWAIT);
+		check(n < 0 && errno == EAGAIN, "and no more messages than were sent",
+		      "recv returned %s", result_str(n, errno));
+	}
+	close(fd);
+}
+
+/* Client to server: the server reports each message it received, its length and flags. */
+static void test_msg_boundaries_out(void)
+{
+	const struct msg_set *set = &msg_sets[MSG_SET_BOUNDARIES];
+	int fd = open_or_fail("message boundaries to the server", (struct cmd){ .op = OP_MSG_REPORT });
+	unsigned char report[MSG_REPORT_SIZE];
+	struct csum csum;
+	size_t good = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < set->count; i++) {
+		stream_fill(opt_seed + i, 0, msg_buf, set->sizes[i]);
+		n = send(fd, msg_buf, set->sizes[i], MSG_NOSIGNAL);
+		if (n != (ssize_t)set->sizes[i]) {
+			fail("message boundaries to the server", "sending message %zu of %" PRIu32
+			     " bytes: %s", i, set->sizes[i], result_str(n, errno));
+			close(fd);
+			return;
+		}
+	}
+	for (; good < set->count; good++) {
+		n = recv_all(fd, report, sizeof(report));
+		stream_fill(opt_seed + good, 0, msg_buf, set->sizes[good]);
+		csum_init(&csum);
+		csum_update(&csum, msg_buf, set->sizes[good]);
+		if (n != (ssize_t)sizeof(report) || get_be64(report) != set->sizes[good] ||
+		    get_be64(report + 16) != csum_final(&csum))
+			break;
+	}
+	check(good == set->count,
+	      "the peer receives every message whole and alone (12 messages of 1 to 200000 bytes)",
+	      "message %zu: report %s, the peer got %" PRIu64 " bytes for %" PRIu32, good,
+	      result_str(n, errno), n == (ssize_t)sizeof(report) ? get_be64(report) : 0,
+	      good < set->count ? set->sizes[good] : 0);
+	close(fd);
+}
+
+/*
+ * A buffer shorter than the message: recv returns what fits and MSG_TRUNC in msg_flags, and
+ * the rest of that message is gone; with MSG_TRUNC in the flags, recv returns the message's
+ * real length (__vsock_seqpacket_recvmsg).
+ */
+static void test_msg_truncation(void)
+{
+	int fd = open_msg_source("truncation", MSG_SET_TRUNC, 0), msg_flags;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = recv_msg(fd, msg_buf, 100, 0, &msg_flags);
+	check(n == 100 && (msg_flags & MSG_TRUNC) && msg_data_ok(0, msg_buf, 100),
+	      "recv with 100 bytes of room for a 1000-byte message: its first 100 bytes, MSG_TRUNC "
+	      "in msg_flags", "returned %s, flags %s", result_str(n, errno), msg_flags_str(msg_flags));
+	n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+	check(n == 50 && !(msg_flags & MSG_TRUNC) && msg_data_ok(1, msg_buf, 50),
+	      "the rest of the truncated message is discarded: the next recv returns the next "
+	      "message (50 bytes)", "returned %s, flags %s", result_str(n, errno),
+	      msg_flags_str(msg_flags));
+	n = recv_msg(fd, msg_buf, 10, MSG_TRUNC, &msg_flags);
+	check(n == 1000 && (msg_flags & MSG_TRUNC) && msg_data_ok(2, msg_buf, 10),
+	      "recv(MSG_TRUNC) with 10 bytes of room returns the real length (1000), MSG_TRUNC in "
+	      "msg_flags, and the first 10 bytes", "returned %s, flags %s", result_str(n, errno),
+	      msg_flags_str(msg_flags));
+	n = recv_msg(fd, msg_buf, 30, 0, &msg_flags);
+	check(n == 30 && !(msg_flags & MSG_TRUNC) && msg_data_ok(3, msg_buf, 30),
+	      "a buffer exactly the message's size: the whole message, no MSG_TRUNC",
+	      "returned %s, flags %s", result_str(n, errno), msg_flags_str(msg_flags));
+	close(fd);
+}
+
+/*
+ * MSG_EOR: 6.1's virtio transports mark the last packet of a message sent with MSG_EOR
+ * (VIRTIO_VSOCK_SEQ_EOR) and set MSG_EOR in the receiver's msg_flags for that message only.
+ */
+static void test_msg_eor(void)
+{
+	const struct msg_set *set = &msg_sets[MSG_SET_SMALL];
+	const uint64_t mask = 0x5;	/* messages 0 and 2 with MSG_EOR, 1 and 3 without */
+	unsigned char report[MSG_REPORT_SIZE];
+	int fd = open_msg_source("MSG_EOR", MSG_SET_SMALL, mask), msg_flags = 0;
+	size_t good = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return;
+	for (; good < set->count; good++) {
+		bool eor = (mask >> good) & 1;
+
+		n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+		if (n != (ssize_t)set->sizes[good] || !(msg_flags & MSG_EOR) != !eor)
+			break;
+	}
+	check(good == set->count,
+	      "MSG_EOR in msg_flags exactly for the messages the peer sent with MSG_EOR",
+	      "message %zu (sent %s MSG_EOR): returned %s, flags %s", good,
+	      good < set->count && ((mask >> good) & 1) ? "with" : "without", result_str(n, errno),
+	      msg_flags_str(msg_flags));
+	close(fd);
+
+	fd = open_or_fail("MSG_EOR to the server", (struct cmd){ .op = OP_MSG_REPORT });
+	if (fd < 0)
+		return;
+	good = 0;
+	for (size_t i = 0; i < set->count; i++) {
+		stream_fill(opt_seed + i, 0, msg_buf, set->sizes[i]);
+		send(fd, msg_buf, set->sizes[i], MSG_NOSIGNAL | ((mask >> i) & 1 ? MSG_EOR : 0));
+	}
+	for (; good < set->count; good++) {
+		n = recv_all(fd, report, sizeof(report));
+		if (n != (ssize_t)sizeof(report) || get_be64(report) != set->sizes[good] ||
+		    !(get_be64(report + 8) & MSG_EOR) != !((mask >> good) & 1))
+			break;
+	}
+	check(good == set->count, "the peer sees MSG_EOR exactly on the messages sent with MSG_EOR",
+	      "message %zu: report %s, flags %s", good, result_str(n, errno),
+	      n == (ssize_t)sizeof(report) ? msg_flags_str((int)get_be64(report + 8)) : "?");
+	close(fd);
+}
+
+/*
+ * Zero lengths in 6.1: a zero-length send returns 0 and sends nothing (the sendmsg loop
+ * never runs), and a zero-length recv returns 0 at once without consuming a message.
+ */
+static void test_msg_zero_length(void)
+{
+	int fd = open_or_fail("zero-length messages", (struct cmd){ .op = OP_MSG_REPORT }), msg_flags;
+	unsigned char report[MSG_REPORT_SIZE];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = send(fd, msg_buf, 0, MSG_NOSIGNAL);
+	check(n == 0, "a zero-length send returns 0", "returned %s", result_str(n, errno));
+	send(fd, "hello", 5, MSG_NOSIGNAL);
+	n = recv_all(fd, report, sizeof(report));
+	check(n == (ssize_t)sizeof(report) && get_be64(report) == 5,
+	      "it sends nothing: the peer's first message is the 5 bytes sent after it",
+	      "report %s: %" PRIu64 " bytes", result_str(n, errno),
+	      n == (ssize_t)sizeof(report) ? get_be64(report) : 0);
+	close(fd);
+
+	fd = open_msg_source("zero-length recv", MSG_SET_SMALL, 0);
+	if (fd < 0)
+		return;
+	n = recv(fd, msg_buf, 0, 0);
+	check(n == 0, "a zero-length recv with a message queued returns 0", "returned %s",
+	      result_str(n, errno));
+	n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+	check(n == 10 && msg_data_ok(0, msg_buf, 10),
+	      "and consumes nothing: the next recv returns that message (10 bytes)", "returned %s",
+	      result_str(n, errno));
+	close(fd);
+}
+
+/* Sends one message of LEN bytes of the stream for opt_seed + INDEX; send's result. */
+static ssize_t send_msg(int fd, size_t index, size_t len)
+{
+	stream_fill(opt_seed + index, 0, msg_buf, len);
+	return send(fd, msg_buf, len, MSG_NOSIGNAL);
+}
+
+/* Sends a message of LEN bytes to an echo and checks that it comes back whole. */
+static void echo_msg(int fd, size_t index, size_t len, const char *what)
+{
+	int msg_flags = 0;
+	ssize_t n = send_msg(fd, index, len);
+
+	if (n != (ssize_t)len) {
+		fail(what, "send returned %s", result_str(n, errno));
+		return;
+	}
+	n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+	check(n == (ssize_t)len && !(msg_flags & MSG_TRUNC) && msg_data_ok(index, msg_buf, len), what,
+	      "the echo returned %s, flags %s", result_str(n, errno), msg_flags_str(msg_flags));
+}
+
+/*
+ * A message must fit into the receiver's buffer: 6.1's virtio transports refuse one longer
+ * than the smaller of both ends' buffer sizes (EMSGSIZE from seqpacket_enqueue, which
+ * af_vsock's sendmsg turns into ENOMEM, as it does every transport error in 6.1).  The
+ * buffer size is what SO_VM_SOCKETS_BUFFER_SIZE reads once connected (a transport may set its
+ * own at connect: 256 KiB for virtio), and both ends are taken to have the same default.
+ * yasmin frames each message in its ring with a header (--record-overhead 8), and sizes the
+ * accepting end's ring when it accepts, so a server cannot enlarge it afterwards: there the
+ * second part (buffers raised on an accepted socket) does not apply.
+ */
+static void test_msg_big(void)
+{
+	const size_t big = SEQ_MAX_MSG;
+	int fd = open_or_fail("big messages", (struct cmd){ .op = OP_ECHO });
+	uint64_t buffer = 0, largest;
+	ssize_t n;
+	char ready = 0;
+
+	if (fd < 0)
+		return;
+	if (get_u64(fd, SO_VM_SOCKETS_BUFFER_SIZE, &buffer) || buffer < 2 || buffer >= big) {
+		fail("big messages", "buffer size after connect: %" PRIu64 " (%s), expected 2 to %zu",
+		     buffer, errname(errno), big - 1);
+		close(fd);
+		return;
+	}
+	info("buffer size after connect: %" PRIu64 ", framing per message: %" PRIu64, buffer,
+	     opt_record_overhead);
+	largest = buffer - opt_record_overhead;
+	echo_msg(fd, 0, largest, "a message as big as the buffer (less the framing) comes back whole");
+	n = send_msg(fd, 1, largest + 1);
+	check(n < 0 && errno == ENOMEM,
+	      "a message 1 byte bigger than that fails with ENOMEM (6.1)",
+	      "returned %s", result_str(n, errno));
+	echo_msg(fd, 2, 100, "the connection still works after the refused message");
+	close(fd);
+	if (opt_record_overhead) {
+		info("skip: buffers raised after accept: the transport sized its rings at accept");
+		return;
+	}
+
+	/* Both ends' buffers at 1 MiB: ours before connecting, the server's at its 'R'. */
+	fd = new_socket(0);
+	if (fd < 0 || set_buffer_size(fd, big) ||
+	    connect(fd, &server_ep.u.sa, server_ep.len) ||
+	    send_cmd(fd, &(struct cmd){ .op = OP_ECHO, .b = big }) ||
+	    recv_all(fd, &ready, 1) != 1 || ready != 'R') {
+		fail("a 1 MiB message with 1 MiB buffers", "setting up: %s", errname(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	echo_msg(fd, 3, big, "with both buffers at 1 MiB (SO_VM_SOCKETS_BUFFER_SIZE), a 1 MiB "
+		 "message comes back whole");
+	n = send_msg(fd, 4, big + 1);
+	check(n < 0 && errno == ENOMEM, "a message 1 byte bigger than that fails with ENOMEM",
+	      "returned %s", result_str(n, errno));
+	close(fd);
+}
+
+/*
+ * MSG_PEEK: 6.1's virtio transports do not peek at seqpacket messages (EOPNOTSUPP, reported
+ * as ENOMEM by af_vsock); what matters is that the message is still there afterwards.
+ */
+static void test_msg_peek(void)
+{
+	int fd = open_msg_source("MSG_PEEK", MSG_SET_SMALL, 0), msg_flags;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = recv(fd, msg_buf, sizeof(msg_buf), MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0)
+		info("recv(MSG_PEEK) on a seqpacket socket fails with %s", errname(errno));
+	check(n < 0, "recv(MSG_PEEK) is not supported on seqpacket sockets (6.1)", "returned %s",
+	      result_str(n, errno));
+	n = recv_msg(fd, msg_buf, sizeof(msg_buf), 0, &msg_flags);
+	check(n == 10 && msg_data_ok(0, msg_buf, 10), "the message is still there after the peek",
+	      "returned %s", result_str(n, errno));
+	close(fd);
+}
+
+static void test_msg_poll(void)
+{
+	int fd = open_or_fail("poll", (struct cmd){ .op = OP_SLEEP_SEND, .a = 300, .b = 10,
+						    .seed = opt_seed });
+	short revents;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	revents = poll_one(fd, POLLOUT, 0);
+	check(revents == POLLOUT, "POLLOUT on a fresh connection", "got %s", poll_str(revents));
+	revents = poll_one(fd, POLLIN, 0);
+	check(revents == 0, "no POLLIN before a message arrives", "got %s", poll_str(revents));
+	revents = poll_one(fd, POLLIN, (int)stall_ms);
+	n = recv(fd, msg_buf, sizeof(msg_buf), MSG_DONTWAIT);
+	check((revents & POLLIN) && n == 10, "POLLIN when the message arrives (300 ms later)",
+	      "poll %s, then recv returned %s", poll_str(revents), result_str(n, errno));
+	/* The server closes once it reads our EOF. */
+	shutdown(fd, SHUT_WR);
+	revents = poll_one(fd, POLLIN | POLLRDHUP, (int)stall_ms);
+	n = recv(fd, msg_buf, sizeof(msg_buf), MSG_DONTWAIT);
+	check((revents & (POLLIN | POLLRDHUP)) == (POLLIN | POLLRDHUP) && n == 0,
+	      "POLLIN POLLRDHUP once the peer closed, then recv returns 0 (EOF)",
+	      "poll %s, then recv returned %s", poll_str(revents), result_str(n, errno));
+	close(fd);
+}
+
+struct semantics_test {
 	const char *name;
 	void (*run)(void);
-} semantics_tests[] = {
+};
+
+static const struct semantics_test stream_tests[] = {
 	{ "blocking-connect", test_blocking_connect },
 	{ "nonblocking-connect", test_nonblocking_connect },
 	{ "refused", test_refused },
@@ -2087,8 +2750,38 @@ static const struct {
 	{ "rcvlowat", test_rcvlowat },
 	{ "fionread", test_fionread },
 	{ "vsock-options", test_vsock_options },
+	{ NULL, NULL },
 };
-#define NR_SEMANTICS_TESTS (sizeof(semantics_tests) / sizeof(semantics_tests[0]))
+
+/* --type seqpacket: the stream tests that hold for messages too, then the message tests. */
+static const struct semantics_test seqpacket_tests[] = {
+	{ "blocking-connect", test_blocking_connect },
+	{ "nonblocking-connect", test_nonblocking_connect },
+	{ "refused", test_refused },
+	{ "cross-type", test_msg_cross_type },
+	{ "socket-type", test_msg_socket_type },
+	{ "concurrent", test_concurrent_echo },
+	{ "boundaries", test_msg_boundaries_in },
+	{ "boundaries-out", test_msg_boundaries_out },
+	{ "truncation", test_msg_truncation },
+	{ "eor", test_msg_eor },
+	{ "zero-length", test_msg_zero_length },
+	{ "big-message", test_msg_big },
+	{ "peek", test_msg_peek },
+	{ "poll", test_msg_poll },
+	{ "empty-reads", test_empty_reads },
+	{ "shut-wr", test_shut_wr },
+	{ "peer-shut-wr", test_peer_shut_wr },
+	{ "peer-shut-rd", test_shut_rd_peer },
+	{ "shut-rdwr", test_shut_rdwr },
+	{ "peer-close", test_peer_close },
+	{ NULL, NULL },
+};
+
+static const struct semantics_test *semantics_tests(void)
+{
+	return is_seqpacket() ? seqpacket_tests : stream_tests;
+}
 
 /* Is NAME in the comma-separated LIST? */
 static bool listed(const char *list, const char *name)
@@ -2104,19 +2797,19 @@ static bool listed(const char *list, const char *name)
 /* ONLY: comma-separated test names, or NULL for all of them. */
 static int cmd_semantics(const char *only)
 {
-	printf("semantics: %s against %s (refused port %" PRIu32 ")\n", family_name(),
-	       endpoint_str(&server_ep), endpoint_port(&refused_ep));
-	for (size_t i = 0; i < NR_SEMANTICS_TESTS; i++) {
-		if (only && !listed(only, semantics_tests[i].name))
+	printf("semantics: %s %s against %s (refused port %" PRIu32 ")\n", family_name(),
+	       type_name(sock_type), endpoint_str(&server_ep), endpoint_port(&refused_ep));
+	for (const struct semantics_test *t = semantics_tests(); t->name; t++) {
+		if (only && !listed(only, t->name))
 			continue;
 		double started = now();
 		int failed_before = atomic_load(&checks_failed);
 
-		printf("--- %s\n", semantics_tests[i].name);
-		semantics_tests[i].run();
-		printf("--- %s: %.1f s\n", semantics_tests[i].name, now() - started);
+		printf("--- %s\n", t->name);
+		t->run();
+		printf("--- %s: %.1f s\n", t->name, now() - started);
 		/* Without a first connection every other test would only wait for its timeout. */
-		if (semantics_tests[i].run == test_blocking_connect &&
+		if (t->run == test_blocking_connect &&
 		    atomic_load(&checks_failed) > failed_before) {
 			fail("semantics", "no connection to the server: the other tests are not run");
 			break;
@@ -2203,15 +2896,6 @@ struct mconn {
 	bool done;
 };
 
-static void raise_nofile(unsigned long need)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
-		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-}
 
 /* Handles readiness on one connection; returns false on a fatal error (already reported). */
 static bool many_step(struct mconn *c, uint32_t events, uint64_t bytes, int ep,
@@ -2327,8 +3011,8 @@ static int cmd_many(unsigned int conns, uint64_t bytes)
 	check(opened == conns && done == conns && good == conns,
 	      "many: every connection moved its bytes both ways, verified",
 	      "%u opened, %u finished, %u correct of %u", opened, done, good, conns);
-	printf("many conns=%u bytes_each=%" PRIu64 " seconds=%.3f MBps_total=%.1f\n", conns, bytes,
-	       now() - started, 2.0 * (double)bytes * good / (now() - started) / 1e6);
+	printf("many conns=%u held=%u bytes_each=%" PRIu64 " seconds=%.3f MBps_total=%.1f\n", conns,
+	       opened, bytes, now() - started, 2.0 * (double)bytes * good / (now() - started) / 1e6);
 	for (unsigned int i = 0; i < opened; i++)
 		if (!c[i].done)
 			close(c[i].fd);
@@ -2336,6 +3020,154 @@ static int cmd_many(unsigned int conns, uint64_t bytes)
 	free(c);
 	free(buf);
 	free(scratch);
+	return 0;
+}
+
+/* ---- cycles: connections made and closed one after the other --------------------------- */
+
+/*
+ * One cycle: connect, BYTES of the stream for SEED to an echo, our EOF, the whole echo
+ * verified, the server's EOF, close.  0, or -1 with errno and the failed step in *STEP.
+ */
+static int one_cycle(uint64_t seed, size_t bytes, unsigned char *out, unsigned char *in,
+		     const char **step)
+{
+	int fd, err = 0;
+	ssize_t n;
+
+	*step = "connect";
+	fd = open_cmd(&server_ep, (struct cmd){ .op = OP_ECHO });
+	if (fd < 0)
+		return -1;
+	stream_fill(seed, 0, out, bytes);
+	if (send_all(fd, out, bytes) != (ssize_t)bytes) {
+		*step = "send";
+		err = errno;
+	} else if (shutdown(fd, SHUT_WR)) {
+		*step = "shutdown";
+		err = errno;
+	} else if ((n = recv_all(fd, in, bytes)) != (ssize_t)bytes) {
+		*step = "receive the echo";
+		err = n < 0 ? errno : ENODATA;
+	} else if (memcmp(in, out, bytes)) {
+		*step = "verify the echo";
+		err = EBADMSG;
+	} else if ((n = recv(fd, in, 1, 0)) != 0) {
+		*step = "the server's EOF";
+		err = n < 0 ? errno : EPROTO;
+	}
+	close(fd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* COUNT sequential cycles; stops at the first failure. */
+static int cmd_cycles(uint64_t count, uint64_t bytes)
+{
+	unsigned char *out = malloc(bytes ? bytes : 1), *in = malloc(bytes ? bytes : 1);
+	double started = now(), next_report = started + 10, seconds;
+	const char *step = "";
+	uint64_t done = 0;
+	int err = 0;
+
+	if (!out || !in)
+		return EXIT_FAILED;
+	for (; done < count; done++) {
+		if (one_cycle(opt_seed + done, (size_t)bytes, out, in, &step)) {
+			err = errno;
+			break;
+		}
+		if (now() >= next_report) {
+			printf("cycles: %" PRIu64 " done after %.0f s\n", done + 1, now() - started);
+			next_report += 10;
+		}
+	}
+	seconds = now() - started;
+	check(done == count, "cycles: every connect / echo / close cycle worked, every echo verified",
+	      "cycle %" PRIu64 " of %" PRIu64 " failed at %s: %s", done + 1, count, step,
+	      errname(err));
+	printf("cycles family=%s count=%" PRIu64 " done=%" PRIu64 " bytes_each=%" PRIu64
+	       " seconds=%.3f cycles_per_s=%.1f\n", family_name(), count, done, bytes, seconds,
+	       seconds > 0 ? (double)done / seconds : 0.0);
+	free(out);
+	free(in);
+	return 0;
+}
+
+/* ---- exhaust: connections until the transport runs out -------------------------------- */
+
+/* The errors that mean "out of resources": what a transport may answer to one too many. */
+static bool resource_errno(int err)
+{
+	return err == ENOBUFS || err == ENOSPC || err == ENOMEM;
+}
+
+/* Until --hold-seconds have passed, or else until stdin reaches EOF. */
+static void exhaust_hold(void)
+{
+	char buf[256];
+
+	if (opt_hold_seconds_given) {
+		info("holding the connections for %" PRIu64 " s", opt_hold_seconds);
+		sleep_ms((unsigned int)(opt_hold_seconds * 1000));
+		return;
+	}
+	info("holding the connections until stdin is closed");
+	while (read(STDIN_FILENO, buf, sizeof(buf)) > 0 || errno == EINTR)
+		;
+}
+
+/*
+ * Parked connections (OP_PARK: no server thread each) opened one after the other, each
+ * counted once the server confirms it, until one fails or MAX are open.
+ */
+static int cmd_exhaust(uint64_t max)
+{
+	int *fds = calloc(max ? max : 1, sizeof(*fds)), err = 0;
+	double started = now(), next_report = started + 10;
+	const char *step = "connect";
+	uint64_t opened = 0;
+
+	if (!fds)
+		return EXIT_FAILED;
+	raise_nofile(max + 64);
+	while (opened < max) {
+		int fd = open_cmd(&server_ep, (struct cmd){ .op = OP_PARK });
+		char ack = 0;
+		ssize_t n;
+
+		if (fd < 0) {
+			err = errno;
+			step = "connect";
+			break;
+		}
+		n = recv_all(fd, &ack, 1);
+		if (n != 1 || ack != 'P') {
+			err = n < 0 ? errno : EPROTO;
+			step = "the server's confirmation";
+			close(fd);
+			break;
+		}
+		fds[opened++] = fd;
+		if (now() >= next_report) {
+			printf("exhaust: %" PRIu64 " open after %.0f s\n", opened, now() - started);
+			next_report += 10;
+		}
+	}
+	printf("exhaust opened=%" PRIu64 " max=%" PRIu64 " failure=%s seconds=%.1f\n", opened, max,
+	       opened < max ? errname(err) : "none", now() - started);
+	if (opened == max)
+		check(opt_allow_cap, "exhaust: the cap was reached and --allow-cap was given",
+		      "%" PRIu64 " connections open without a failure", opened);
+	else
+		check(resource_errno(err),
+		      "exhaust: the first failure is a resource error (ENOBUFS, ENOSPC or ENOMEM)",
+		      "connection %" PRIu64 " failed at %s with %s", opened + 1, step, errname(err));
+	exhaust_hold();
+	for (uint64_t i = 0; i < opened; i++)
+		close(fds[i]);
+	info("closed %" PRIu64 " connections", opened);
+	free(fds);
 	return 0;
 }
 
@@ -2469,6 +3301,13 @@ static int usage(FILE *out, int status)
 		"  semantics ADDR PORT            the socket-semantics suite against a server\n"
 		"  stream ADDR PORT BYTES         BYTES each way at once, verified, with checksums\n"
 		"  many ADDR PORT CONNS BYTES     CONNS connections open at once, BYTES each way\n"
+		"  cycles ADDR PORT [--count N] [--bytes B]\n"
+		"                                 N connect / echo B bytes / close cycles in a row\n"
+		"  exhaust ADDR PORT [--max N] [--allow-cap] [--hold-seconds S]\n"
+		"                                 connections until connect fails; passes only if\n"
+		"                                 it fails with ENOBUFS, ENOSPC or ENOMEM (or N are\n"
+		"                                 open and --allow-cap); holds them S s or until\n"
+		"                                 stdin is closed, then closes them\n"
 		"  bench-tput ADDR PORT SECONDS [MSGSIZE]   one-way throughput (MB = 10^6 bytes)\n"
 		"  bench-rr ADDR PORT ITERATIONS  1-byte ping-pong latency\n"
 		"  wait-reset ADDR PORT           hold a connection, expect ECONNRESET within 60 s\n"
@@ -2478,12 +3317,22 @@ static int usage(FILE *out, int status)
 		"\n"
 		"options:\n"
 		"  --family vsock|tcp     address family (default vsock)\n"
+		"  --type stream|seqpacket  vsock socket type (default stream): serve, semantics,\n"
+		"                         stream, cycles\n"
 		"  --timeout SECONDS      fail if the whole run takes longer (clients: default %d)\n"
 		"  --stall-ms MS          fail any single wait longer than this (default %d)\n"
 		"  --seed N               seed of the data streams\n"
 		"  --refused-port PORT    semantics: a port nobody listens on (default PORT+1)\n"
 		"  --only T1,T2...        semantics: run only these tests (names: --list)\n"
-		"  --list                 semantics: list the tests\n"
+		"  --list                 semantics: list the tests (of --type)\n"
+		"  --cross-port PORT      semantics --type seqpacket: a port with a stream listener\n"
+		"  --record-overhead N    semantics --type seqpacket: the largest message is the\n"
+		"                         buffer size minus N (yasmin: 8, its record header)\n"
+		"  --count N              cycles: how many (default 1000)\n"
+		"  --bytes B              cycles: bytes echoed per cycle, at most %d (default 1000)\n"
+		"  --max N                exhaust: stop after N connections (default 100000)\n"
+		"  --allow-cap            exhaust: reaching --max passes\n"
+		"  --hold-seconds S       exhaust: hold the connections S s (default: until stdin EOF)\n"
 		"  --abort-after MS       wait-reset: ask the server to reset the connection itself\n"
 		"  --daemon               serve: detach (stdio to /dev/null or --log)\n"
 		"  --pidfile FILE         serve --daemon: write the server's pid\n"
@@ -2492,7 +3341,7 @@ static int usage(FILE *out, int status)
 		"  --bind IPV4            serve --family tcp: address to listen on (default any)\n"
 		"\n"
 		"Prints \"ok: WHAT\" or \"FAIL: WHAT: DETAIL\" for every check; exits 1 if any failed.\n",
-		DEFAULT_CLIENT_TIMEOUT_S, DEFAULT_STALL_MS);
+		DEFAULT_CLIENT_TIMEOUT_S, DEFAULT_STALL_MS, CHUNK);
 	return status;
 }
 
@@ -2521,6 +3370,14 @@ int main(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "type", required_argument, NULL, 'T' },
+		{ "cross-port", required_argument, NULL, 'x' },
+		{ "record-overhead", required_argument, NULL, 'O' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "bytes", required_argument, NULL, 'B' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "allow-cap", no_argument, NULL, 'A' },
+		{ "hold-seconds", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -2529,6 +3386,7 @@ int main(int argc, char **argv)
 	uint32_t port;
 	char **args;
 	int nargs, opt;
+	bool list = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -2590,9 +3448,45 @@ int main(int argc, char **argv)
 			opt_only = optarg;
 			break;
 		case 'L':
-			for (size_t i = 0; i < NR_SEMANTICS_TESTS; i++)
-				printf("%s\n", semantics_tests[i].name);
-			return 0;
+			list = true;
+			break;
+		case 'T':
+			if (!strcmp(optarg, "stream"))
+				sock_type = SOCK_STREAM;
+			else if (!strcmp(optarg, "seqpacket"))
+				sock_type = SOCK_SEQPACKET;
+			else
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'x':
+			if (!parse_number(optarg, &value) || value > UINT32_MAX)
+				return usage(stderr, EXIT_USAGE);
+			cross_port = (long)value;
+			break;
+		case 'O':
+			if (!parse_number(optarg, &opt_record_overhead) || opt_record_overhead > 4096)
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'c':
+			if (!parse_number(optarg, &opt_count))
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'B':
+			if (!parse_number(optarg, &opt_bytes) || opt_bytes > CHUNK)
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'm':
+			if (!parse_number(optarg, &opt_max) || opt_max > 10000000)
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'A':
+			opt_allow_cap = true;
+			break;
+		case 'H':
+			if (!parse_number(optarg, &opt_hold_seconds) || opt_hold_seconds > 86400)
+				return usage(stderr, EXIT_USAGE);
+			opt_hold_seconds_given = true;
+			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
@@ -2601,6 +3495,14 @@ int main(int argc, char **argv)
 	}
 	args = argv + 1 + optind;
 	nargs = argc - 1 - optind;
+	/* TCP has no SOCK_SEQPACKET (SCTP has, and is not what is being compared). */
+	if (is_seqpacket() && !is_vsock())
+		return usage(stderr, EXIT_USAGE);
+	if (list) {
+		for (const struct semantics_test *t = semantics_tests(); t->name; t++)
+			printf("%s\n", t->name);
+		return 0;
+	}
 
 	if (!strcmp(sub, "serve")) {
 		if (nargs != 1 || !parse_u32(args[0], &port))
@@ -2616,7 +3518,7 @@ int main(int argc, char **argv)
 		} clients[] = {
 			{ "semantics", 0, 0 }, { "stream", 1, 1 }, { "many", 2, 2 },
 			{ "bench-tput", 1, 2 }, { "bench-rr", 1, 1 }, { "wait-reset", 0, 0 },
-			{ "connect-timeout", 1, 1 },
+			{ "connect-timeout", 1, 1 }, { "cycles", 0, 0 }, { "exhaust", 0, 0 },
 		};
 		int which = -1;
 
@@ -2650,6 +3552,10 @@ int main(int argc, char **argv)
 		cmd_bench_rr((unsigned long)n[0]);
 	else if (!strcmp(sub, "wait-reset"))
 		cmd_wait_reset();
+	else if (!strcmp(sub, "cycles"))
+		cmd_cycles(opt_count, opt_bytes);
+	else if (!strcmp(sub, "exhaust"))
+		cmd_exhaust(opt_max);
 	else if (!strcmp(sub, "connect-timeout")) {
 		if (!is_vsock())
 			return usage(stderr, EXIT_USAGE);
