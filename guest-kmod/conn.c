@@ -435,8 +435,13 @@ static void yasmin_handle_accept(struct vsock_sock *vsk, const struct yasmin_ctr
 	struct sock *sk = sk_vsock(vsk);
 	int err;
 
+	if (conn->state == YASMIN_CONN_ESTABLISHED) {
+		/* The peer accepted twice: it has lost track of the connection. */
+		yasmin_conn_violation(vsk, "ACCEPT for an established connection");
+		return;
+	}
 	if (conn->state != YASMIN_CONN_CONNECTING || sk->sk_state != TCP_SYN_SENT) {
-		/* Accepted too late (connect timed out) or twice: the peer must let go. */
+		/* Accepted too late (the connect was given up): the peer must let go. */
 		yasmin_conn_send(conn, YASMIN_CTRL_RESET, 0);
 		yasmin_conn_teardown(conn);
 		return;
