@@ -3,6 +3,8 @@
 #   make module                   build guest-kmod/yasmin.ko for the pinned lab kernel
 #   make module KVER=$(uname -r)  build it for another installed kernel
 #   make module_install [INSTALL_MOD_PATH=/stage]   the kernel's own modules_install
+#   make module_hostile           also guest-kmod/yasmin_hostile.ko, the lab's hostile peer:
+#                                 a test tool that no target installs (tests/lab/run)
 #   make clean
 
 include config/versions.env
@@ -13,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # signed with it: it loads unsigned (the kernel taints; under Secure Boot use DKMS and a MOK).
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) YASMIN_EXPECT_RELEASE=$(KVER) CONFIG_MODULE_SIG_ALL=
 
-.PHONY: module module_install clean check-headers
+.PHONY: module module_hostile module_install clean check-headers
 
 module: check-headers
 	$(MAKE) $(KBUILD_ARGS) modules
@@ -29,6 +31,11 @@ check-headers:
 	        exit 1; \
 	    fi; \
 	fi
+
+# yasmin.ko plus yasmin_hostile.ko (guest-kmod/Kbuild): only the lab loads the latter, in the
+# guest that plays the hostile peer (tests/lab/scenarios/81-yasmin-hostile.sh).
+module_hostile: check-headers
+	$(MAKE) $(KBUILD_ARGS) YASMIN_HOSTILE_BUILD=1 modules
 
 module_install: module
 	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_DIR=updates modules_install

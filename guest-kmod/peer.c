@@ -1199,3 +1199,37 @@ int yasmin_peers_resume(void)
 	WRITE_ONCE(yasmin_local_domid, domid);
 	return yasmin_watch_root();
 }
+
+#ifdef YASMIN_HOSTILE
+/*
+ * Only in yasmin_hostile.ko, the lab's hostile peer (hostile.c; guest-kmod/Kbuild builds it,
+ * yasmin.ko never contains this): the channel's shared state, for hostile.c to corrupt on
+ * purpose.  Call these on yasmin_wq, where the channel changes; NULL (or nothing done) while
+ * the channel with @peer is down.
+ */
+#include "hostile.h"
+
+struct yasmin_tx_ring *yasmin_hostile_ctrl_tx(struct yasmin_peer *peer)
+{
+	return peer->mapped ? &peer->ctrl_tx : NULL;
+}
+
+struct yasmin_rx_ring *yasmin_hostile_ctrl_rx(struct yasmin_peer *peer)
+{
+	return peer->mapped ? &peer->ctrl_rx : NULL;
+}
+
+struct yasmin_doorbell_page *yasmin_hostile_peer_doorbell(struct yasmin_peer *peer)
+{
+	return peer->mapped ? peer->peer_doorbell.addr : NULL;
+}
+
+/* An event to the peer: on the channel it rings us with (@stray) or the one we ring it with. */
+bool yasmin_hostile_notify(struct yasmin_peer *peer, bool stray)
+{
+	if (!peer->mapped)
+		return false;
+	yasmin_evtchn_notify(stray ? &peer->offered_evtchn : &peer->bound_evtchn);
+	return true;
+}
+#endif /* YASMIN_HOSTILE */
