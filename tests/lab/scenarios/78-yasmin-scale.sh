@@ -2,7 +2,8 @@
 # moving 64 KiB each way through an echo (verified), then 10,000 connect / echo / close
 # cycles in a row; afterwards the module's counters (grants, mappings, event channels,
 # connections, interrupts) are back where they were before, and memory did not grow with
-# the cycles.  Both runs are made and reported even when the first fails.
+# the cycles.  Last, connections until the grant budget runs out: ENOBUFS, and nothing left
+# over.  Every run is made and reported even when an earlier one fails.
 # timeout: 900
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
@@ -103,6 +104,33 @@ for guest in guest-a guest-b; do
     else
         echo "FAIL: $guest: $taken kB of free memory went over $cycles_done cycles"
         failed="$failed $guest-memory"
+    fi
+done
+
+# Exhaustion, at Xen's and the module's default limits: connections are opened (parked by the
+# server, no data) until one fails.  The grant budget of one of the two guests runs out first
+# (rings shrink on the way, docs/contract.md "Budgets"), and the failure must be ENOBUFS, at
+# the connecting end whichever side ran out; then everything goes back to where it was.
+for guest in guest-a guest-b; do
+    echo "$guest grant budget: $(lab_exec $guest 'cat /sys/kernel/yasmin/grant_budget') pages"
+done
+run "exhaustion" exhaust "$cid" $port --max 6000 --hold-seconds 2 --timeout 300
+echo "exhaustion: $(lab_number "$out" opened) connections open when connect() failed with" \
+    "$(sed -n 's/.* failure=\([A-Z]*\).*/\1/p' <<<"$out")"
+if grep -q ' failure=ENOBUFS ' <<<"$out"; then
+    echo "ok: exhaustion: connect() fails with ENOBUFS when the budget is used up"
+else
+    echo "FAIL: exhaustion: no ENOBUFS"
+    failed="$failed exhaustion-errno"
+fi
+settle guest-a guest-b
+for guest in guest-a guest-b; do
+    now=$(lab_yasmin_until $guest "[ \"\$counters\" = '${counters_before[$guest]}' ]")
+    if [ "$now" = "${counters_before[$guest]}" ]; then
+        echo "ok: $guest: yasmin counters back to where they were after the exhaustion"
+    else
+        echo "FAIL: $guest: counters after the exhaustion: '${counters_before[$guest]}' -> '$now'"
+        failed="$failed $guest-exhaustion-counters"
     fi
 done
 
