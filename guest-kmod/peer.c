@@ -35,6 +35,7 @@
 #include <xen/xenbus.h>
 
 #include "conn.h"
+#include "doorbell.h"
 #include "event_channel.h"
 #include "peer.h"
 #include "shared_ring.h"
@@ -308,40 +309,41 @@ again:
  * Unless the work item takes the event over, it ends here, as spurious if no ring index moved
  * (XSA-332: Xen then slows down a peer that rings for nothing).
  */
+struct yasmin_rung {
+	struct yasmin_peer *peer;
+	bool control;		/* the control slot rang */
+	bool progress;		/* some connection's ring index moved */
+};
+
+static void yasmin_peer_slot_rung(u32 slot, void *arg)
+{
+	struct yasmin_rung *rung = arg;
+	struct yasmin_conn *conn;
+
+	if (slot == YASMIN_DOORBELL_CONTROL) {
+		rung->control = true;
+		return;
+	}
+	conn = xa_load(&rung->peer->slots, slot);
+	if (conn)
+		rung->progress |= yasmin_conn_doorbell(conn);
+}
+
 static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
 {
 	struct yasmin_peer *peer = dev_id;
-	struct yasmin_doorbell_page *db = peer->own_doorbell.addr;
-	unsigned long summary, bits;
-	unsigned int word, bit;
-	bool control = false, progress = false;
+	struct yasmin_rung rung = { .peer = peer };
 
-	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(db->summary));
-	summary = xchg(&db->summary, 0);
 	rcu_read_lock();
-	for_each_set_bit(word, &summary, ARRAY_SIZE(db->bits)) {
-		bits = xchg(&db->bits[word], 0);
-		for_each_set_bit(bit, &bits, BITS_PER_LONG) {
-			u32 slot = word * BITS_PER_LONG + bit;
-			struct yasmin_conn *conn;
-
-			if (slot == YASMIN_DOORBELL_CONTROL) {
-				control = true;
-				continue;
-			}
-			conn = xa_load(&peer->slots, slot);
-			if (conn)
-				progress |= yasmin_conn_doorbell(conn);
-		}
-	}
+	yasmin_doorbell_collect(peer->own_doorbell.addr, yasmin_peer_slot_rung, &rung);
 	rcu_read_unlock();
 
-	if (control) {
+	if (rung.control) {
 		/* The event stays masked (lateeoi) until the work item has read the ring. */
 		set_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
 		queue_work(yasmin_wq, &peer->work);
 	} else {
-		xen_irq_lateeoi(irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		xen_irq_lateeoi(irq, rung.progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	}
 	return IRQ_HANDLED;
 }
@@ -362,11 +364,7 @@ static void yasmin_peer_ring(struct yasmin_peer *peer, u32 slot)
 {
 	struct yasmin_doorbell_page *db = READ_ONCE(peer->peer_doorbell.addr);
 
-	if (!db || slot >= YASMIN_DOORBELL_SLOTS)
-		return;
-	set_bit(slot, (unsigned long *)db->bits);
-	/* Set already: an event is on its way and the peer has yet to look at this word. */
-	if (!test_and_set_bit(slot / BITS_PER_LONG, (unsigned long *)&db->summary))
+	if (db && yasmin_doorbell_ring(db, slot))
 		yasmin_evtchn_notify(&peer->bound_evtchn);
 }
 

@@ -12,6 +12,7 @@
  *   suspend.c         save/restore and migration: letting go of peers, and the new domid
  *   ring_budget.c     ring sizing under the grant budget, shared with the unit tests
  *   ctrl_msg.c        control-message validation, shared with the unit tests
+ *   doorbell.c        the doorbell bit protocol, shared with the unit tests
  *   seqpacket.c       SOCK_SEQPACKET records in a data ring, shared with the unit tests
  */
 #ifndef YASMIN_H
