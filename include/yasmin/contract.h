@@ -87,6 +87,27 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 #define YASMIN_XS_DIR_FMT           YASMIN_XS_HOME_FMT "/" YASMIN_XS_DIR
 #define YASMIN_XS_RENDEZVOUS_FMT    YASMIN_XS_HOME_FMT "/" YASMIN_XS_RENDEZVOUS_DIR "/%u"
 
+/*
+ * G's view, published by yasmind below /local/domain/<G>/yasmin/ (every node dom0-owned and
+ * readable by G only, like the directory itself):
+ *
+ *   yasmin/generation          decimal, 1 when the view is created; yasmind increments it after
+ *                              every change of the view, in the same transaction, so a reader
+ *                              that finds it unchanged may keep what it read.  Compare it for
+ *                              equality only: it restarts at 1 if the view is ever rebuilt.
+ *   yasmin/peers/<P>/          one directory per peer domain P that G may reach
+ *   yasmin/peers/<P>/cid       P's CID, decimal (yasmin_cid_from_domid(P))
+ *   yasmin/peers/<P>/ip        P's IP addresses, textual (inet_ntop), sorted, separated by one
+ *                              space; empty when none is known
+ *
+ * Addresses are values, never node names: XenStore node names cannot contain '.' or ':'.
+ */
+#define YASMIN_XS_GENERATION_NODE   YASMIN_XS_DIR "/generation"
+#define YASMIN_XS_PEERS_DIR         YASMIN_XS_DIR "/peers"
+#define YASMIN_XS_PEER_CID          "cid"
+#define YASMIN_XS_PEER_IP           "ip"
+#define YASMIN_XS_PEER_FMT          YASMIN_XS_HOME_FMT "/" YASMIN_XS_PEERS_DIR "/%u"
+
 /* Longest absolute path the formats above produce, terminating NUL included. */
 #define YASMIN_XS_PATH_MAX          64
 

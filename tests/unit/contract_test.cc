@@ -72,6 +72,12 @@ TEST(ContractTest, PathFormatsProduceTheDocumentedLayout) {
   EXPECT_STREQ("/local/domain/5/yasmin/rendezvous/7", path);
   EXPECT_STREQ("yasmin/rendezvous", YASMIN_XS_RENDEZVOUS_DIR);
   EXPECT_STREQ("domid", YASMIN_XS_DOMID_NODE);
+  snprintf(path, sizeof(path), YASMIN_XS_PEER_FMT "/" YASMIN_XS_PEER_CID, 5u, 7u);
+  EXPECT_STREQ("/local/domain/5/yasmin/peers/7/cid", path);
+  snprintf(path, sizeof(path), YASMIN_XS_PEER_FMT "/" YASMIN_XS_PEER_IP, 5u, 7u);
+  EXPECT_STREQ("/local/domain/5/yasmin/peers/7/ip", path);
+  snprintf(path, sizeof(path), YASMIN_XS_HOME_FMT "/" YASMIN_XS_GENERATION_NODE, 5u);
+  EXPECT_STREQ("/local/domain/5/yasmin/generation", path);
 }
 
 // The widest valid domid has the most digits, so it gives each format's longest path.
@@ -87,6 +93,10 @@ TEST(ContractTest, LongestPathsFitInPathMax) {
   length = snprintf(path, sizeof(path), YASMIN_XS_RENDEZVOUS_FMT, widest, widest);
   EXPECT_LT(length, YASMIN_XS_PATH_MAX) << path;
   EXPECT_EQ(std::string("/local/domain/32751/yasmin/rendezvous/32751"), path);
+  length = snprintf(path, sizeof(path), YASMIN_XS_PEER_FMT "/" YASMIN_XS_PEER_CID, widest, widest);
+  EXPECT_LT(length, YASMIN_XS_PATH_MAX) << path;
+  length = snprintf(path, sizeof(path), YASMIN_XS_HOME_FMT "/" YASMIN_XS_GENERATION_NODE, widest);
+  EXPECT_LT(length, YASMIN_XS_PATH_MAX) << path;
 }
 
 }  // namespace
