@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 extern "C" {
 #include <libxl_utils.h>
@@ -43,6 +44,27 @@ std::string DomainName(libxl_ctx* ctx, uint32_t domid) {
   return name ? std::string(name.get()) : std::string();
 }
 
+// The UUID as libxl and xl print it: lower-case hex, 8-4-4-4-12.
+std::string UuidText(const libxl_uuid& uuid) {
+  char text[LIBXL_UUID_FMTLEN + 1];
+  snprintf(text, sizeof(text), LIBXL_UUID_FMT, LIBXL_UUID_BYTES(uuid));
+  return text;
+}
+
+// Owns a libxl_domain_config, so that every path disposes of it.
+class DomainConfig {
+ public:
+  DomainConfig() { libxl_domain_config_init(&config_); }
+  DomainConfig(const DomainConfig&) = delete;
+  DomainConfig& operator=(const DomainConfig&) = delete;
+  ~DomainConfig() { libxl_domain_config_dispose(&config_); }
+
+  libxl_domain_config* get() { return &config_; }
+
+ private:
+  libxl_domain_config config_;
+};
+
 }  // namespace
 
 std::unique_ptr<LibxlConnection> LibxlConnection::Open(xentoollog_level log_level,
@@ -70,7 +92,20 @@ LibxlConnection::~LibxlConnection() {
   xtl_logger_destroy(AsGenericLogger(logger_));
 }
 
-bool LibxlConnection::ListDomains(std::vector<Domain>* domains, std::string* error) {
+void LibxlConnection::AppendVifAddresses(uint32_t domid, std::vector<std::string>* addresses) {
+  DomainConfig config;
+  if (libxl_retrieve_domain_configuration(ctx_, domid, config.get(), nullptr) != 0) return;
+  const libxl_domain_config& c = *config.get();
+  for (int i = 0; i < c.num_nics; i++) {
+    if (c.nics[i].ip == nullptr) continue;
+    // xl-network-configuration(5): "ip=" may list several addresses, separated by spaces.
+    std::istringstream words(c.nics[i].ip);
+    std::string address;
+    while (words >> address) addresses->push_back(address);
+  }
+}
+
+bool LibxlConnection::ListDomains(std::vector<DomainInfo>* domains, std::string* error) {
   int count = 0;
   libxl_dominfo* list = libxl_list_domain(ctx_, &count);
   if (list == nullptr) {
@@ -79,7 +114,7 @@ bool LibxlConnection::ListDomains(std::vector<Domain>* domains, std::string* err
   }
   const DominfoList infos(list, count);
 
-  std::vector<Domain> result;
+  std::vector<DomainInfo> result;
   for (const libxl_dominfo& info : infos) {
     // Xen never reports a reserved domid for a real domain; if it ever does, the CID
     // arithmetic below would be wrong, so refuse rather than print nonsense.
@@ -88,10 +123,14 @@ bool LibxlConnection::ListDomains(std::vector<Domain>* domains, std::string* err
                ", outside the valid range";
       return false;
     }
-    Domain domain;
-    domain.domid = info.domid;
-    domain.name = DomainName(ctx_, info.domid);
-    domain.cid = yasmin_cid_from_domid(static_cast<yasmin_u16>(info.domid));
+    DomainInfo domain;
+    domain.domain.domid = info.domid;
+    domain.domain.name = DomainName(ctx_, info.domid);
+    domain.domain.cid = yasmin_cid_from_domid(static_cast<yasmin_u16>(info.domid));
+    domain.uuid = UuidText(info.uuid);
+    // dom0 was not built by libxl and has no stored configuration; asking would only make
+    // libxl log an error.
+    if (info.domid != 0) AppendVifAddresses(info.domid, &domain.addresses);
     result.push_back(domain);
   }
   domains->swap(result);

@@ -28,12 +28,19 @@ class LibxlConnection {
   LibxlConnection& operator=(const LibxlConnection&) = delete;
   ~LibxlConnection();
 
-  // Replaces *domains with the domains that exist right now, dom0 included.  Returns false
-  // and sets *error on failure.
-  bool ListDomains(std::vector<Domain>* domains, std::string* error);
+  // Replaces *domains with the domains that exist right now, dom0 included, with their UUIDs
+  // and the addresses of their vifs' ip= settings (each may list several, separated by
+  // spaces; they are passed on unchecked: desired_state.h drops invalid ones).  Labels stay
+  // empty: libxl has no such setting, and where dom0 keeps them is not decided yet.  A domain
+  // whose configuration libxl cannot retrieve (dom0, which has none, or one that died since
+  // the list was taken) simply has no addresses.  Returns false and sets *error on failure.
+  bool ListDomains(std::vector<DomainInfo>* domains, std::string* error);
 
  private:
   LibxlConnection(xentoollog_logger_stdiostream* logger, libxl_ctx* ctx);
+
+  // Appends the addresses of domid's vifs to *addresses.
+  void AppendVifAddresses(uint32_t domid, std::vector<std::string>* addresses);
 
   xentoollog_logger_stdiostream* const logger_;
   libxl_ctx* const ctx_;

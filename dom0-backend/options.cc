@@ -54,9 +54,9 @@ po::options_description Describe(Options* options, std::string* log_level_name) 
                         ->default_value(NameOf(options->log_level)),
        "error, warn, info or debug")
       ("once", po::bool_switch(&options->once),
-       "print the running domains with their CIDs and exit")
+       "publish the views to XenStore once, print the domains with their CIDs and exit")
       ("dry-run", po::bool_switch(&options->dry_run),
-       "report what would change in XenStore without changing it")
+       "like --once, but print the XenStore operations instead of applying them")
       ("help", po::bool_switch(&options->show_help), "print this help and exit")
       ("version", po::bool_switch(&options->show_version), "print the version and exit");
   return description;
@@ -88,6 +88,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]) {
     po::variables_map values;
     po::store(parsed, values);
     po::notify(values);
+    result.options.config_given = values.count("config") != 0 && !values["config"].defaulted();
   } catch (const po::error& e) {
     result.error = e.what();
     return result;

@@ -12,10 +12,13 @@ enum class LogLevel { kError, kWarn, kInfo, kDebug };
 
 struct Options {
   std::string config_path = "/etc/yasmin/yasmind.conf";
+  // Whether --config was given: then a missing file is an error rather than the default
+  // policy (policy_file.h).
+  bool config_given = false;
   bool foreground = false;
   LogLevel log_level = LogLevel::kInfo;
-  bool once = false;     // print the domain table and exit instead of running the daemon
-  bool dry_run = false;  // report what would change in XenStore without changing it
+  bool once = false;     // publish once, print the domain table and exit
+  bool dry_run = false;  // one pass that prints the XenStore operations instead of applying them
   bool show_help = false;
   bool show_version = false;
 };

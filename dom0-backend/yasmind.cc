@@ -1,15 +1,22 @@
-// yasmind: the dom0 daemon.  So far it can only list the domains (--once); the daemon loop
-// that maintains XenStore for the guests is issue 5.
+// yasmind: the dom0 daemon.  So far it publishes the guests' views once (--once, --dry-run);
+// the daemon loop that keeps XenStore up to date as domains come and go is still to come
+// (issue 5).
 
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "desired_state.h"
 #include "domain.h"
 #include "domain_table.h"
 #include "libxl_connection.h"
 #include "options.h"
+#include "policy.h"
+#include "policy_file.h"
+#include "xenstore_connection.h"
+#include "xenstore_diff.h"
+#include "xenstore_publish.h"
 
 namespace {
 
@@ -22,20 +29,50 @@ xentoollog_level LibxlLogLevel(yasmin::LogLevel level) {
   return level == yasmin::LogLevel::kDebug ? XTL_DEBUG : XTL_ERROR;
 }
 
-int PrintDomainsOnce(const yasmin::Options& options) {
+int Fail(const std::string& error) {
+  std::cerr << "yasmind: " << error << "\n";
+  return kExitFailure;
+}
+
+// One pass: the policy and libxl's domains give the desired state, which is published to
+// XenStore (or, with --dry-run, only compared with it); then the domain table goes to stdout,
+// followed with --dry-run by the operations that were not applied.  The configuration is
+// read first, so that a bad one is reported even where there is no Xen.
+int PublishOnce(const yasmin::Options& options) {
   std::string error;
+  yasmin::Policy policy;
+  if (!yasmin::LoadPolicyFile(options.config_path, options.config_given, &policy, &error)) {
+    return Fail(error);
+  }
+
   std::unique_ptr<yasmin::LibxlConnection> libxl =
       yasmin::LibxlConnection::Open(LibxlLogLevel(options.log_level), &error);
-  if (libxl == nullptr) {
-    std::cerr << "yasmind: " << error << "\n";
-    return kExitFailure;
+  if (libxl == nullptr) return Fail(error);
+  std::vector<yasmin::DomainInfo> domains;
+  if (!libxl->ListDomains(&domains, &error)) return Fail(error);
+
+  std::unique_ptr<yasmin::XenStoreConnection> xenstore =
+      yasmin::XenStoreConnection::Open(&error);
+  if (xenstore == nullptr) return Fail(error);
+  const yasmin::XenStoreTree desired = yasmin::ComputeDesiredState(domains, policy);
+  std::vector<yasmin::XsOperation> operations;
+  if (!yasmin::Publish(xenstore.get(), desired, options.dry_run, yasmin::kPublishAttempts,
+                       &operations, &error)) {
+    return Fail(error);
   }
-  std::vector<yasmin::Domain> domains;
-  if (!libxl->ListDomains(&domains, &error)) {
-    std::cerr << "yasmind: " << error << "\n";
-    return kExitFailure;
+
+  std::vector<yasmin::Domain> table;
+  for (const yasmin::DomainInfo& info : domains) table.push_back(info.domain);
+  yasmin::PrintDomainTable(table, std::cout);
+  if (options.dry_run) {
+    for (const yasmin::XsOperation& operation : operations) {
+      std::cout << yasmin::ToString(operation) << "\n";
+    }
+  } else if (options.log_level == yasmin::LogLevel::kDebug) {
+    for (const yasmin::XsOperation& operation : operations) {
+      std::cerr << "yasmind: applied " << yasmin::ToString(operation) << "\n";
+    }
   }
-  yasmin::PrintDomainTable(domains, std::cout);
   return kExitSuccess;
 }
 
@@ -58,10 +95,11 @@ int main(int argc, char* argv[]) {
     std::cout << "yasmind " << YASMIN_VERSION << "\n";
     return kExitSuccess;
   }
-  if (options.once) {
-    return PrintDomainsOnce(options);
+  // There is no daemon loop yet, so --dry-run alone means one pass too.
+  if (options.once || options.dry_run) {
+    return PublishOnce(options);
   }
   std::cerr << "yasmind: the daemon loop is not implemented yet (issue 5); "
-               "only --once works so far\n";
+               "only --once and --dry-run work so far\n";
   return kExitFailure;
 }

@@ -20,6 +20,7 @@ TEST(OptionsTest, NoFlagsGiveTheDefaults) {
   const ParsedCommandLine parsed = Parse({});
   ASSERT_TRUE(parsed.ok()) << parsed.error;
   EXPECT_EQ("/etc/yasmin/yasmind.conf", parsed.options.config_path);
+  EXPECT_FALSE(parsed.options.config_given);
   EXPECT_FALSE(parsed.options.foreground);
   EXPECT_EQ(LogLevel::kInfo, parsed.options.log_level);
   EXPECT_FALSE(parsed.options.once);
@@ -38,6 +39,22 @@ TEST(OptionsTest, EveryFlagIsParsed) {
   EXPECT_TRUE(parsed.options.once);
   EXPECT_TRUE(parsed.options.dry_run);
   EXPECT_FALSE(parsed.options.show_help);
+}
+
+// A missing file is an error only when --config named it (policy_file.h), so the options
+// tell a given path from the default, even when the two are the same.
+TEST(OptionsTest, AGivenConfigIsToldFromTheDefault) {
+  const ParsedCommandLine given = Parse({"--config", "/tmp/test.conf"});
+  ASSERT_TRUE(given.ok()) << given.error;
+  EXPECT_TRUE(given.options.config_given);
+
+  const ParsedCommandLine same_as_default = Parse({"--config=/etc/yasmin/yasmind.conf"});
+  ASSERT_TRUE(same_as_default.ok()) << same_as_default.error;
+  EXPECT_TRUE(same_as_default.options.config_given);
+
+  const ParsedCommandLine other_flags = Parse({"--once", "--dry-run"});
+  ASSERT_TRUE(other_flags.ok()) << other_flags.error;
+  EXPECT_FALSE(other_flags.options.config_given);
 }
 
 TEST(OptionsTest, ValuesMayBeJoinedWithEquals) {

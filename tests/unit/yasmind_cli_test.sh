@@ -5,8 +5,8 @@
 set -u
 yasmind=$1
 expected_version=$2
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+out=$(mktemp) err=$(mktemp) conf=$(mktemp)
+trap 'rm -f "$out" "$err" "$conf"' EXIT
 failures=0
 
 fail() {
@@ -42,7 +42,16 @@ grep -q "'loud'" "$err" || fail "the bad log level is not named"
 expect 1
 grep -q 'not implemented' "$err" || fail "the missing daemon loop is not admitted"
 
-# --once needs libxl, which only works as root in dom0.
+# The configuration is read before Xen is touched, so its errors show anywhere.  A file that
+# --config names must exist; a bad line is reported as FILE:LINE.
+expect 1 --once --config /nonexistent/yasmind.conf
+grep -q '/nonexistent/yasmind.conf: No such file' "$err" || fail "a missing --config is not named"
+printf 'group web name:web-*\nallow web nobody\n' >"$conf"
+expect 1 --dry-run --config "$conf"
+grep -q "$conf:2: " "$err" || fail "a bad configuration line is not reported as FILE:LINE"
+[ -s "$out" ] && fail "a configuration error went to stdout"
+
+# --once and --dry-run need libxl and XenStore, which only work as root in dom0.
 if grep -qs control_d /proc/xen/capabilities && [ "$(id -u)" -eq 0 ]; then
     expect 0 --once
     head -n 1 "$out" | grep -q '^domid  *name  *cid$' || fail "--once printed no header"
@@ -50,6 +59,8 @@ if grep -qs control_d /proc/xen/capabilities && [ "$(id -u)" -eq 0 ]; then
 else
     expect 1 --once
     grep -q 'cannot open libxl' "$err" || fail "--once outside dom0 gave no clear error"
+    expect 1 --dry-run
+    grep -q 'cannot open libxl' "$err" || fail "--dry-run outside dom0 gave no clear error"
 fi
 
 [ "$failures" -eq 0 ] || exit 1
