@@ -1,22 +1,30 @@
 #include "libxl_connection.h"
 
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
+#include <cstring>
 
 extern "C" {
 #include <libxl_utils.h>
 }
 
+#include "logger.h"
 #include "yasmin/contract.h"
 
 namespace yasmin {
 namespace {
 
-// The stdio logger starts with the generic logger it implements; libxl only takes the
-// generic one, and xl converts the same way.
-xentoollog_logger* AsGenericLogger(xentoollog_logger_stdiostream* logger) {
-  return reinterpret_cast<xentoollog_logger*>(logger);
+// libxl's levels, mapped onto ours; below `min` nothing is formatted at all.
+bool ToLogLevel(xentoollog_level level, LogLevel* ours) {
+  if (level >= XTL_ERROR) {
+    *ours = LogLevel::kError;
+  } else if (level >= XTL_WARN) {
+    *ours = LogLevel::kWarn;
+  } else {
+    *ours = LogLevel::kDebug;  // libxl's "info" and below describe its own internals
+  }
+  return LogEnabled(*ours);
 }
 
 // Owns what libxl_list_domain() returns, so that every path out of ListDomains frees it.
@@ -51,58 +59,49 @@ std::string UuidText(const libxl_uuid& uuid) {
   return text;
 }
 
-// Owns a libxl_domain_config, so that every path disposes of it.
-class DomainConfig {
- public:
-  DomainConfig() { libxl_domain_config_init(&config_); }
-  DomainConfig(const DomainConfig&) = delete;
-  DomainConfig& operator=(const DomainConfig&) = delete;
-  ~DomainConfig() { libxl_domain_config_dispose(&config_); }
-
-  libxl_domain_config* get() { return &config_; }
-
- private:
-  libxl_domain_config config_;
-};
-
 }  // namespace
 
-std::unique_ptr<LibxlConnection> LibxlConnection::Open(xentoollog_level log_level,
-                                                       std::string* error) {
-  xentoollog_logger_stdiostream* logger = xtl_createlogger_stdiostream(stderr, log_level, 0);
-  if (logger == nullptr) {
-    *error = "cannot create a logger for libxl";
-    return nullptr;
+// xentoollog's interface: a struct of function pointers that libxl calls.  It comes first, so
+// that a pointer to it is a pointer to the whole (xentoollog's own loggers work the same way).
+struct LibxlConnection::Logger {
+  xentoollog_logger vtable;
+
+  Logger() {
+    vtable.vmessage = &Message;
+    vtable.progress = nullptr;  // libxl reports progress only for save/restore/migrate
+    vtable.destroy = &Destroy;
   }
+
+  static void Message(xentoollog_logger* /*logger*/, xentoollog_level level, int errnoval,
+                      const char* context, const char* format, va_list args) {
+    LogLevel ours;
+    if (!ToLogLevel(level, &ours)) return;
+    char text[1024];
+    vsnprintf(text, sizeof(text), format, args);
+    std::string message = std::string(context != nullptr ? context : "libxl") + ": " + text;
+    if (errnoval >= 0) message += std::string(": ") + std::strerror(errnoval);
+    Log(ours, message);
+  }
+
+  static void Destroy(xentoollog_logger* /*logger*/) {}  // owned by LibxlConnection
+};
+
+std::unique_ptr<LibxlConnection> LibxlConnection::Open(std::string* error) {
+  auto logger = std::make_unique<Logger>();
   libxl_ctx* ctx = nullptr;
-  if (libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0, AsGenericLogger(logger)) != 0) {
-    xtl_logger_destroy(AsGenericLogger(logger));
+  if (libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0, &logger->vtable) != 0) {
     *error = "cannot open libxl; yasmind must run as root in dom0 with the Xen toolstack up";
     return nullptr;
   }
-  return std::unique_ptr<LibxlConnection>(new LibxlConnection(logger, ctx));
+  return std::unique_ptr<LibxlConnection>(new LibxlConnection(logger.release(), ctx));
 }
 
-LibxlConnection::LibxlConnection(xentoollog_logger_stdiostream* logger, libxl_ctx* ctx)
-    : logger_(logger), ctx_(ctx) {}
+LibxlConnection::LibxlConnection(Logger* logger, libxl_ctx* ctx) : logger_(logger), ctx_(ctx) {}
 
 LibxlConnection::~LibxlConnection() {
   // The context logs through the logger until it is gone, so it goes first.
   libxl_ctx_free(ctx_);
-  xtl_logger_destroy(AsGenericLogger(logger_));
-}
-
-void LibxlConnection::AppendVifAddresses(uint32_t domid, std::vector<std::string>* addresses) {
-  DomainConfig config;
-  if (libxl_retrieve_domain_configuration(ctx_, domid, config.get(), nullptr) != 0) return;
-  const libxl_domain_config& c = *config.get();
-  for (int i = 0; i < c.num_nics; i++) {
-    if (c.nics[i].ip == nullptr) continue;
-    // xl-network-configuration(5): "ip=" may list several addresses, separated by spaces.
-    std::istringstream words(c.nics[i].ip);
-    std::string address;
-    while (words >> address) addresses->push_back(address);
-  }
+  delete logger_;
 }
 
 bool LibxlConnection::ListDomains(std::vector<DomainInfo>* domains, std::string* error) {
@@ -123,14 +122,14 @@ bool LibxlConnection::ListDomains(std::vector<DomainInfo>* domains, std::string*
                ", outside the valid range";
       return false;
     }
+    // Destroyed, and only waiting for the last mappings of its pages to go: it will never
+    // run again, so it leaves the views now rather than when Xen finally frees it.
+    if (info.dying) continue;
     DomainInfo domain;
     domain.domain.domid = info.domid;
     domain.domain.name = DomainName(ctx_, info.domid);
     domain.domain.cid = yasmin_cid_from_domid(static_cast<yasmin_u16>(info.domid));
     domain.uuid = UuidText(info.uuid);
-    // dom0 was not built by libxl and has no stored configuration; asking would only make
-    // libxl log an error.
-    if (info.domid != 0) AppendVifAddresses(info.domid, &domain.addresses);
     result.push_back(domain);
   }
   domains->swap(result);

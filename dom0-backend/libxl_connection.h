@@ -1,5 +1,6 @@
 // yasmind's door to the Xen toolstack: a thin wrapper over libxl that owns a libxl context
-// and its logger, and turns libxl's data into yasmin's own types.
+// and its logger, and turns libxl's data into yasmin's own types.  libxl's messages go to
+// yasmind's log (logger.h).
 
 #ifndef YASMIN_DOM0_BACKEND_LIBXL_CONNECTION_H_
 #define YASMIN_DOM0_BACKEND_LIBXL_CONNECTION_H_
@@ -15,34 +16,34 @@ extern "C" {
 }
 
 #include "domain.h"
+#include "domain_source.h"
 
 namespace yasmin {
 
-class LibxlConnection {
+class LibxlConnection : public DomainSource {
  public:
   // Returns nullptr and sets *error when libxl cannot be opened, typically because we are not
-  // root in dom0.  libxl's own messages at log_level and above go to stderr.
-  static std::unique_ptr<LibxlConnection> Open(xentoollog_level log_level, std::string* error);
+  // root in dom0.  libxl's own messages go to the log: errors and warnings as such, the rest
+  // (libxl is chatty about its internals) only at LogLevel::kDebug.
+  static std::unique_ptr<LibxlConnection> Open(std::string* error);
 
   LibxlConnection(const LibxlConnection&) = delete;
   LibxlConnection& operator=(const LibxlConnection&) = delete;
-  ~LibxlConnection();
+  ~LibxlConnection() override;
 
-  // Replaces *domains with the domains that exist right now, dom0 included, with their UUIDs
-  // and the addresses of their vifs' ip= settings (each may list several, separated by
-  // spaces; they are passed on unchecked: desired_state.h drops invalid ones).  Labels stay
-  // empty: libxl has no such setting, and where dom0 keeps them is not decided yet.  A domain
-  // whose configuration libxl cannot retrieve (dom0, which has none, or one that died since
-  // the list was taken) simply has no addresses.  Returns false and sets *error on failure.
-  bool ListDomains(std::vector<DomainInfo>* domains, std::string* error);
+  // Replaces *domains with the domains that exist right now and are not dying (destroyed,
+  // waiting only for the last mappings of their pages to go), dom0 included, with their names
+  // and UUIDs.  Addresses come from XenStore (xenstore_domain_facts.h); labels stay empty: libxl has
+  // no such setting, and where dom0 keeps them is not decided yet.  Returns false and sets
+  // *error on failure.
+  bool ListDomains(std::vector<DomainInfo>* domains, std::string* error) override;
 
  private:
-  LibxlConnection(xentoollog_logger_stdiostream* logger, libxl_ctx* ctx);
+  struct Logger;  // a xentoollog_logger that writes to yasmind's log
 
-  // Appends the addresses of domid's vifs to *addresses.
-  void AppendVifAddresses(uint32_t domid, std::vector<std::string>* addresses);
+  LibxlConnection(Logger* logger, libxl_ctx* ctx);
 
-  xentoollog_logger_stdiostream* const logger_;
+  Logger* const logger_;
   libxl_ctx* const ctx_;
 };
 

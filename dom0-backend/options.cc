@@ -48,7 +48,11 @@ po::options_description Describe(Options* options, std::string* log_level_name) 
                      ->default_value(options->config_path),
        "configuration file")
       ("foreground", po::bool_switch(&options->foreground),
-       "do not detach from the terminal")
+       "stay in the foreground and log to stderr (else: detach once running, log to syslog)")
+      ("pidfile", po::value(&options->pid_file)
+                      ->value_name("FILE")
+                      ->default_value(options->pid_file),
+       "pid file, locked while yasmind runs (with --foreground: only if given)")
       ("log-level", po::value(log_level_name)
                         ->value_name("LEVEL")
                         ->default_value(NameOf(options->log_level)),
@@ -89,11 +93,17 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]) {
     po::store(parsed, values);
     po::notify(values);
     result.options.config_given = values.count("config") != 0 && !values["config"].defaulted();
+    result.options.pid_file_given =
+        values.count("pidfile") != 0 && !values["pidfile"].defaulted();
   } catch (const po::error& e) {
     result.error = e.what();
     return result;
   }
 
+  if (result.options.pid_file.empty()) {
+    result.error = "--pidfile needs a file name";
+    return result;
+  }
   if (!ParseLogLevel(log_level_name, &result.options.log_level)) {
     result.error = "invalid --log-level '" + log_level_name +
                    "': expected error, warn, info or debug";

@@ -16,6 +16,10 @@ struct Options {
   // policy (policy_file.h).
   bool config_given = false;
   bool foreground = false;
+  // Written and locked while the daemon runs; without --foreground always, with it only when
+  // --pidfile is given (systemd needs none).
+  std::string pid_file = "/run/yasmind.pid";
+  bool pid_file_given = false;
   LogLevel log_level = LogLevel::kInfo;
   bool once = false;     // publish once, print the domain table and exit
   bool dry_run = false;  // one pass that prints the XenStore operations instead of applying them

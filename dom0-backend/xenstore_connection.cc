@@ -113,6 +113,30 @@ XenStoreConnection::XenStoreConnection(struct xs_handle* handle) : handle_(handl
 
 XenStoreConnection::~XenStoreConnection() { xs_close(handle_); }
 
+bool XenStoreConnection::Watch(const std::string& path, const std::string& token,
+                               std::string* error) {
+  if (xs_watch(handle_, path.c_str(), token.c_str())) return true;
+  *error = "cannot watch " + path + ": " + std::strerror(errno);
+  return false;
+}
+
+bool XenStoreConnection::Unwatch(const std::string& path, const std::string& token) {
+  return xs_unwatch(handle_, path.c_str(), token.c_str());
+}
+
+int XenStoreConnection::watch_fd() const { return xs_fileno(handle_); }
+
+bool XenStoreConnection::TakeWatchEvents(std::vector<WatchEvent>* events) {
+  bool took_any = false;
+  // xenstore.h: after the fd became readable, call xs_check_watch() until it returns NULL.
+  for (;;) {
+    const Malloced<char*> event(xs_check_watch(handle_), &std::free);
+    if (event == nullptr) return took_any;
+    events->push_back({event.get()[XS_WATCH_PATH], event.get()[XS_WATCH_TOKEN]});
+    took_any = true;
+  }
+}
+
 std::unique_ptr<XsTransaction> XenStoreConnection::Begin(std::string* error) {
   const xs_transaction_t id = xs_transaction_start(handle_);
   if (id == XBT_NULL) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 // The Xen headers have no extern "C" guards of their own.
 extern "C" {
@@ -28,6 +29,23 @@ class XenStoreConnection : public XsStore {
   ~XenStoreConnection() override;
 
   std::unique_ptr<XsTransaction> Begin(std::string* error) override;
+
+  // Watches: XenStore reports path (and, for a path, every node below it) with the token
+  // whenever it changes, and once when the watch is set.  Special paths like
+  // "@introduceDomain" work too.  False and *error when xenstored refuses.
+  bool Watch(const std::string& path, const std::string& token, std::string* error);
+  bool Unwatch(const std::string& path, const std::string& token);
+
+  // Readable when watch events wait; then TakeWatchEvents() until it returns false.
+  int watch_fd() const;
+
+  struct WatchEvent {
+    std::string path;
+    std::string token;
+  };
+  // Moves the events that arrived so far into *events (appending).  False when there are
+  // none left.
+  bool TakeWatchEvents(std::vector<WatchEvent>* events);
 
  private:
   explicit XenStoreConnection(struct xs_handle* handle);

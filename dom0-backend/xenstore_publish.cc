@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <set>
 
 #include "yasmin/contract.h"
 
@@ -44,6 +45,27 @@ XsStatus ReadSubtree(XsTransaction* transaction, const std::string& path,
   return XsStatus::kOk;
 }
 
+// desired, less what lies in the home of a domain that has none any more: `xl destroy`
+// removes /local/domain/<domid> before the domain is gone, and a view written then would be
+// left behind in XenStore for good.  Checked in the publishing transaction itself, so that a
+// home removed since the domains were listed is never re-created.
+XsStatus WithoutMissingHomes(XsTransaction* transaction, const XenStoreTree& desired,
+                             XenStoreTree* live, std::string* error) {
+  std::vector<std::string> names;
+  const XsStatus status = transaction->Directory(kDomainsDir, &names, error);
+  if (status != XsStatus::kOk) return status;  // ReadCurrentTree() listed it just before
+  const std::set<std::string> homes(names.begin(), names.end());
+  const std::string prefix = std::string(kDomainsDir) + "/";
+  for (const auto& [path, node] : desired) {
+    // Every desired path is /local/domain/<domid>/...: its home is the component after that.
+    if (path.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string home = path.substr(prefix.size(), path.find('/', prefix.size()) -
+                                                            prefix.size());
+    if (homes.count(home) != 0) (*live)[path] = node;
+  }
+  return XsStatus::kOk;
+}
+
 // One read-diff-apply.  kOk: done, *operations filled in.
 XsStatus PublishOnce(XsStore* store, const XenStoreTree& desired, bool dry_run,
                      std::vector<XsOperation>* operations, std::string* error) {
@@ -53,7 +75,10 @@ XsStatus PublishOnce(XsStore* store, const XenStoreTree& desired, bool dry_run,
   XenStoreTree current;
   XsStatus status = ReadCurrentTree(transaction.get(), &current, error);
   if (status != XsStatus::kOk) return status;
-  std::vector<XsOperation> diff = Diff(current, desired);
+  XenStoreTree live_desired;
+  status = WithoutMissingHomes(transaction.get(), desired, &live_desired, error);
+  if (status != XsStatus::kOk) return status;
+  std::vector<XsOperation> diff = Diff(current, live_desired);
   // Nothing to do, or only to report: the transaction is abandoned, which changes nothing.
   if (dry_run || diff.empty()) {
     operations->swap(diff);

@@ -27,6 +27,8 @@ TEST(OptionsTest, NoFlagsGiveTheDefaults) {
   EXPECT_FALSE(parsed.options.dry_run);
   EXPECT_FALSE(parsed.options.show_help);
   EXPECT_FALSE(parsed.options.show_version);
+  EXPECT_EQ("/run/yasmind.pid", parsed.options.pid_file);
+  EXPECT_FALSE(parsed.options.pid_file_given);
 }
 
 TEST(OptionsTest, EveryFlagIsParsed) {
@@ -55,6 +57,21 @@ TEST(OptionsTest, AGivenConfigIsToldFromTheDefault) {
   const ParsedCommandLine other_flags = Parse({"--once", "--dry-run"});
   ASSERT_TRUE(other_flags.ok()) << other_flags.error;
   EXPECT_FALSE(other_flags.options.config_given);
+}
+
+// With --foreground a pid file is written only when asked for, so the options tell a given
+// one from the default.
+TEST(OptionsTest, AGivenPidFileIsToldFromTheDefault) {
+  const ParsedCommandLine given = Parse({"--foreground", "--pidfile", "/tmp/y.pid"});
+  ASSERT_TRUE(given.ok()) << given.error;
+  EXPECT_EQ("/tmp/y.pid", given.options.pid_file);
+  EXPECT_TRUE(given.options.pid_file_given);
+}
+
+TEST(OptionsTest, EmptyPidFileIsRejected) {
+  const ParsedCommandLine parsed = Parse({"--pidfile="});
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(std::string::npos, parsed.error.find("--pidfile")) << parsed.error;
 }
 
 TEST(OptionsTest, ValuesMayBeJoinedWithEquals) {
@@ -132,12 +149,13 @@ TEST(OptionsTest, VersionIsRecognised) {
 
 TEST(OptionsTest, UsageTextNamesEveryFlagAndTheDefaults) {
   const std::string usage = UsageText();
-  for (const char* flag : {"--config", "--foreground", "--log-level", "--once", "--dry-run",
-                           "--help", "--version"}) {
+  for (const char* flag : {"--config", "--foreground", "--pidfile", "--log-level", "--once",
+                           "--dry-run", "--help", "--version"}) {
     EXPECT_NE(std::string::npos, usage.find(flag)) << flag << " missing from:\n" << usage;
   }
   EXPECT_NE(std::string::npos, usage.find("/etc/yasmin/yasmind.conf")) << usage;
   EXPECT_NE(std::string::npos, usage.find("(=info)")) << usage;
+  EXPECT_NE(std::string::npos, usage.find("/run/yasmind.pid")) << usage;
 }
 
 }  // namespace

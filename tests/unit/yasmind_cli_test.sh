@@ -5,8 +5,8 @@
 set -u
 yasmind=$1
 expected_version=$2
-out=$(mktemp) err=$(mktemp) conf=$(mktemp)
-trap 'rm -f "$out" "$err" "$conf"' EXIT
+out=$(mktemp) err=$(mktemp) conf=$(mktemp) pid=$(mktemp -u)
+trap 'rm -f "$out" "$err" "$conf" "$pid"' EXIT
 failures=0
 
 fail() {
@@ -39,8 +39,20 @@ grep -q -- '--help' "$err" || fail "no hint to --help"
 expect 2 --log-level loud
 grep -q "'loud'" "$err" || fail "the bad log level is not named"
 
-expect 1
-grep -q 'not implemented' "$err" || fail "the missing daemon loop is not admitted"
+# The daemon, where there is no Xen (the unit tests' machines): it must fail with a message,
+# in the foreground on its stderr, detached through the parent, which waits for the verdict.
+if ! grep -qs control_d /proc/xen/capabilities; then
+    expect 1 --foreground --pidfile "$pid"
+    grep -q 'cannot open libxl' "$err" || fail "--foreground: libxl's absence is not reported"
+    expect 1 --pidfile "$pid"
+    grep -q 'cannot open libxl' "$err" || fail "detached: the child's failure is not reported"
+    [ -e "$pid" ] && fail "a daemon that failed to start left its pid file"
+fi
+# A pid file another process holds locked: a second yasmind refuses to start.
+echo 4242 >"$pid"
+flock "$pid" "$yasmind" --foreground --pidfile "$pid" >"$out" 2>"$err"
+[ $? -eq 1 ] || fail "a second yasmind did not exit 1"
+grep -q 'another yasmind is running (pid 4242)' "$err" || fail "the running yasmind is not named"
 
 # The configuration is read before Xen is touched, so its errors show anywhere.  A file that
 # --config names must exist; a bad line is reported as FILE:LINE.

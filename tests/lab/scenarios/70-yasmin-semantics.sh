@@ -8,7 +8,7 @@
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
 port=5070 sport=5068   # sport + 1: the seqpacket suite's refused port
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 cid=$(lab_cid guest-b)
 trap 'lab_vsock_stop guest-b $port; lab_vsock_stop guest-b $sport' EXIT

@@ -4,7 +4,7 @@
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
 port=5071
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 trap 'lab_vsock_stop guest-b $port' EXIT
 lab_vsock_serve guest-b $port

@@ -19,7 +19,7 @@ unload_dom0() {
 }
 trap 'lab_vsock_stop Domain-0 $port; lab_vsock_stop guest-a $port; unload_dom0 || true' EXIT
 
-lab_yasmin_prepare guest-a Domain-0
+lab_yasmin_pair guest-a Domain-0
 # dom0 is a prepared peer but has no module yet: nobody answers, the connect times out.
 lab_yasmin_load guest-a
 lab_vsock_test guest-a connect-timeout 2 $port 1500

@@ -11,11 +11,10 @@ pvh_domid=$(xl domid guest-pvh)
 cleanup() {
     lab_vsock_stop guest-a $port
     xl destroy guest-pvh 2>/dev/null || true
-    lab_yasmin_forget "$pvh_domid"
 }
 trap cleanup EXIT
 
-lab_yasmin_prepare guest-pvh guest-a
+lab_yasmin_pair guest-pvh guest-a
 lab_yasmin_load guest-pvh guest-a
 lab_vsock_serve guest-a $port
 lab_vsock_serve guest-pvh $port

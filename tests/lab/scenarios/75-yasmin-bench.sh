@@ -5,7 +5,7 @@
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
 vport=5075 tport=5076 seconds=5 iterations=2000
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 trap 'lab_vsock_stop guest-b $vport; lab_vsock_stop guest-b $tport' EXIT
 lab_vsock_serve guest-b $vport

@@ -8,7 +8,7 @@
 
 port=5077
 leaks=0
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 # A leak is reported but does not stop the scenario: the peer-death check still runs.
 for guest in guest-a guest-b; do
@@ -46,7 +46,6 @@ lab_guest_exec guest-a "i=0; until [ \"\$(cat /sys/kernel/yasmin/maps_active)\" 
     lab_fail "guest-a still maps guest-b's memory: $(lab_yasmin_counters guest-a)"
 echo "ok: guest-a unmapped everything within 10 s: $(lab_yasmin_counters guest-a)"
 lab_yasmin_wait_idle guest-a
-lab_yasmin_forget "$b_domid"
 # A closed socket holds the module until the vsock core's connect timer has fired (see
 # 73-yasmin-dom0): up to the 30 s connect timeout the test program sets.
 out=$(LAB_EXEC_TIMEOUT=60 lab_guest_exec guest-a "i=0; while grep -q '^yasmin ' /proc/modules; do

@@ -7,7 +7,7 @@
 
 port=5078
 lab_start_guests guest-b
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 cid=$(lab_cid guest-b)
 lab_vsock_serve guest-b $port
@@ -64,11 +64,10 @@ xl list
 xl list | awk -v d="$b_domid" '$2 == d { exit 1 }' ||
     lab_fail "domain $b_domid is still in xl list (a zombie kept by mapped pages?)"
 echo "ok: no zombie: domain $b_domid is gone from xl list"
-lab_yasmin_forget "$b_domid"
 
 # The peer comes back (a new domain, a new domid): connections work again.
 lab_start_guests guest-b
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-b
 lab_vsock_serve guest-b $port
 lab_vsock_test guest-a stream "$(lab_cid guest-b)" $port $((16 << 20))

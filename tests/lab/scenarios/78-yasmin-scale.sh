@@ -8,7 +8,7 @@
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
 port=5081 conns=1000 bytes=65536 cycles=10000
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 cid=$(lab_cid guest-b)
 trap 'lab_vsock_stop guest-b $port' EXIT

@@ -5,7 +5,7 @@
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 
 port=5082
-lab_yasmin_prepare guest-a guest-b
+lab_yasmin_pair guest-a guest-b
 lab_yasmin_load guest-a guest-b
 acid=$(lab_cid guest-a) bcid=$(lab_cid guest-b)
 declare -A had_diag

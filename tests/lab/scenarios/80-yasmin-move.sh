@@ -11,7 +11,7 @@
 #   4. xl migrate to this host of guest-pvh: Debian's Xen has no shadow paging, so no PV guest
 #      can be live-migrated there (lib-move.sh); a PVH guest can (but see lib-move.sh: under
 #      TCG the migrated PVH guest was seen to triple-fault right after resuming).
-# Leaves guest-b running at a new domid with yasmin loaded and its rendezvous prepared;
+# Leaves guest-b running at a new domid with yasmin loaded and yasmind's views updated;
 # guest-pvh is destroyed.
 # timeout: 1500
 . "$LAB_SHARE/lab/scenarios/lib.sh"
@@ -21,7 +21,7 @@ port=5080
 bytes=$((1 << 20))
 # An earlier scenario may have left guest-b destroyed (76-yasmin-teardown without 77).
 xl domid guest-b >/dev/null 2>&1 || lab_start_guests guest-b
-lab_yasmin_prepare guest-a guest-b >/dev/null
+lab_yasmin_pair guest-a guest-b >/dev/null
 lab_yasmin_load guest-a guest-b
 
 yasmin_domid() { lab_guest_exec "$1" "cat /sys/kernel/yasmin/domid"; }
@@ -37,11 +37,17 @@ lab_yasmin_reload() {
     echo "ok: yasmin reloaded in $1 (domid $(yasmin_domid "$1"))"
 }
 
-# after_move GUEST : the rendezvous for the guest's new domid, none for the old one.
+# after_move GUEST : yasmind published the guest's new domid and forgot the old one.
 after_move() {
-    lab_yasmin_forget "$LAB_MOVE_OLD_DOMID"
-    lab_yasmin_prepare guest-a "$1" >/dev/null
-    echo "ok: rendezvous prepared for $1's new domid $LAB_MOVE_NEW_DOMID"
+    lab_yasmin_pair guest-a "$1" >/dev/null
+    local a i=0
+    a=$(lab_domid guest-a)
+    [ "$LAB_MOVE_OLD_DOMID" != "$LAB_MOVE_NEW_DOMID" ] || return 0  # xl save -c: same domain
+    while xenstore-exists "/local/domain/$a/yasmin/peers/$LAB_MOVE_OLD_DOMID"; do
+        [ $i -lt 50 ] || lab_fail "guest-a's view still lists $1's old domid $LAB_MOVE_OLD_DOMID"
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "ok: yasmind moved $1 from domid $LAB_MOVE_OLD_DOMID to $LAB_MOVE_NEW_DOMID in guest-a's view"
 }
 
 cleanup() {
@@ -49,7 +55,6 @@ cleanup() {
     if xl domid guest-pvh >/dev/null 2>&1; then
         pvh_domid=$(xl domid guest-pvh)
         xl destroy guest-pvh || true
-        lab_yasmin_forget "$pvh_domid"
     fi
 }
 trap cleanup EXIT
@@ -158,7 +163,7 @@ else
     echo "note: no PV live migration on this Xen ($(xl info | grep '^virt_caps')): a PVH guest it is"
 fi
 lab_start_guests guest-pvh
-lab_yasmin_prepare guest-a guest-pvh >/dev/null
+lab_yasmin_pair guest-a guest-pvh >/dev/null
 lab_yasmin_load guest-pvh
 lab_vsock_serve guest-pvh $port
 move_with_connection guest-pvh lab_migrate_local

@@ -99,7 +99,7 @@ y_check() {   # WHAT
 }
 
 # --- set-up ----------------------------------------------------------------------------------
-lab_yasmin_prepare $attacker $victim
+lab_yasmin_pair $attacker $victim
 lab_yasmin_load $victim
 unload $attacker yasmin
 lab_exec $attacker "modprobe yasmin_hostile && { grep -q ' /sys/kernel/debug ' /proc/mounts ||

@@ -6,9 +6,9 @@
 # a new domid (so a new yasmin CID), new grant table and event channels.  The lab's plumbing
 # follows it by itself: lab_domid/lab_cid/lab_guest_exec go by name and IP, the vif script
 # attaches the new backend vif (vif<NEWDOMID>.0) to the bridge, and netfront reconnects and
-# sends a gratuitous ARP, so the guest agent answers again at the same address.  What does not
-# follow: the XenStore rendezvous directories (they name domids): re-run lab_yasmin_prepare,
-# and lab_yasmin_forget the old domid.
+# sends a gratuitous ARP, so the guest agent answers again at the same address, and yasmind
+# removes everything keyed by the old domid and publishes the new one's views and rendezvous
+# directories (lab_yasmin_pair waits for them).
 #
 # `xl migrate` normally runs `ssh HOST xl migrate-receive`; xl(1): "-s sshcommand ... If
 # empty, run <host> instead of ssh <host> xl migrate-receive", the rune being run with sh -c

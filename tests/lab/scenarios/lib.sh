@@ -59,6 +59,16 @@ lab_setup_host() {
     ip addr add "$LAB_DOM0_IP/24" dev xenbr0
     ip link set xenbr0 up
     xl info | grep -E '^(xen_version|xen_caps|total_memory|free_memory|nr_cpus)'
+    lab_start_yasmind
+}
+
+# lab_start_yasmind : yasmind as an operator runs it: detached, logging to syslog (busybox
+# syslogd into /var/log/messages, copied out with the logs), after xen and before any guest.
+LAB_YASMIND_PIDFILE=/run/yasmind.pid
+lab_start_yasmind() {
+    pidof syslogd >/dev/null || busybox syslogd -O /var/log/messages
+    yasmind --log-level debug || lab_fail "yasmind did not start"
+    echo "yasmind running as pid $(cat "$LAB_YASMIND_PIDFILE")"
 }
 
 # lab_start_guests GUEST... : creates the guests concurrently and waits for their agents.
@@ -134,41 +144,22 @@ lab_xs_perms() {
     xenstore-ls -f -p "${1%/*}" | awk -v path="$1" '$1 == path { sub(/.*\(/, ""); sub(/\)$/, ""); print; exit }'
 }
 
-# lab_xs_node PATH OWNER [READER] : creates PATH (empty) if needed and sets its ACL: owned by
-# domid OWNER (who may always read and write), readable by domid READER, nobody else.  In
-# xenstore-chmod's list the first entry names the owner and what everybody else may do.
-lab_xs_node() {
-    local path=$1 acl=(n"$2")
-    [ -z "${3:-}" ] || [ "$3" = "$2" ] || acl+=(r"$3")
-    xenstore-exists "$path" || xenstore-write "$path" ""
-    xenstore-chmod "$path" "${acl[@]}"
-    local IFS=,
-    lab_assert_eq "${acl[*]}" "$(lab_xs_perms "$path")" "ACL of $path"
-}
-
-# lab_yasmin_prepare DOMAIN... : the XenStore directories yasmind creates (docs/contract.md)
-# for every ordered pair (G, P) of the given domains: /local/domain/<G>/yasmin, dom0's and
-# readable by G, and /local/domain/<G>/yasmin/rendezvous/<P>, owned by G and readable by P.
-lab_yasmin_prepare() {
-    local g p gid
-    for g in "$@"; do
-        gid=$(lab_domid "$g")
-        lab_xs_node "/local/domain/$gid/yasmin" 0 "$gid"
-        lab_xs_node "/local/domain/$gid/yasmin/rendezvous" 0 "$gid"
-        for p in "$@"; do
-            [ "$p" = "$g" ] || lab_xs_node "/local/domain/$gid/yasmin/rendezvous/$(lab_domid "$p")" "$gid" "$(lab_domid "$p")"
-        done
-        xenstore-ls -f -p "/local/domain/$gid/yasmin"
+# lab_yasmin_pair A B : waits (5 s at most) until yasmind has published the pair: each one's
+# view lists the other and each one's rendezvous directory for the other exists.  Prints them.
+lab_yasmin_pair() {
+    local a b i=0
+    a=$(lab_domid "$1") b=$(lab_domid "$2")
+    until lab_yasmin_pair_ready "$a" "$b"; do
+        [ $i -lt 50 ] || lab_fail "yasmind did not publish the pair $1 ($a) / $2 ($b) within 5 s"
+        sleep 0.1; i=$((i + 1))
     done
+    xenstore-ls -f -p "/local/domain/$a/yasmin/rendezvous/$b" "/local/domain/$b/yasmin/rendezvous/$a"
 }
-
-# lab_yasmin_forget DOMID : after a domain died, removes the rendezvous directories other
-# domains had for it, so that a later domain with the same domid finds none.
-lab_yasmin_forget() {
-    local home
-    for home in $(xenstore-list /local/domain); do
-        xenstore-rm "/local/domain/$home/yasmin/rendezvous/$1" 2>/dev/null || true
-    done
+lab_yasmin_pair_ready() {   # DOMID_A DOMID_B
+    xenstore-exists "/local/domain/$1/yasmin/peers/$2/cid" &&
+        xenstore-exists "/local/domain/$2/yasmin/peers/$1/cid" &&
+        xenstore-exists "/local/domain/$1/yasmin/rendezvous/$2" &&
+        xenstore-exists "/local/domain/$2/yasmin/rendezvous/$1"
 }
 
 # lab_yasmin_load DOMAIN... : loads yasmin.ko (already loaded is fine).

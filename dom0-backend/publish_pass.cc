@@ -1,0 +1,29 @@
+#include "publish_pass.h"
+
+#include <memory>
+
+#include "desired_state.h"
+#include "xenstore_domain_facts.h"
+#include "xenstore_publish.h"
+
+namespace yasmin {
+
+bool RunPublishPass(DomainSource* source, XsStore* store, const Policy& policy, bool dry_run,
+                    PassResult* result, std::string* error) {
+  PassResult pass;
+  if (!source->ListDomains(&pass.domains, error)) return false;
+  // A read-only transaction of its own, abandoned: the facts need not be read in the
+  // publishing transaction, whose retries would only read them again.  (That one checks
+  // again that each home exists: xenstore_publish.h.)
+  const std::unique_ptr<XsTransaction> transaction = store->Begin(error);
+  if (transaction == nullptr) return false;
+  const XsStatus status = ReadDomainFacts(transaction.get(), &pass.domains, error);
+  if (status == XsStatus::kConflict) *error = "XenStore busy while reading the domains";
+  if (status != XsStatus::kOk) return false;
+  const XenStoreTree desired = ComputeDesiredState(pass.domains, policy);
+  if (!Publish(store, desired, dry_run, kPublishAttempts, &pass.operations, error)) return false;
+  *result = std::move(pass);
+  return true;
+}
+
+}  // namespace yasmin
