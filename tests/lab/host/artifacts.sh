@@ -174,7 +174,9 @@ build_guest_initramfs() {
     install -D -m 755 /usr/bin/ss "$root/usr/bin/ss"
     # What a user installs (cmake --install + make module_install), minus dom0-only parts.
     cp -a "$stage/." "$root/"
-    rm -rf "$root/usr/sbin/yasmind" "$root/usr/share/doc"
+    rm -rf "$root/usr/sbin/yasmind" "$root/usr/sbin/yasminctl" "$root/usr/share/doc" \
+        "$root/etc/init.d/yasmind" "$root/etc/default/yasmind" "$root/etc/yasmin" \
+        "$root/usr/lib/systemd/system/yasmind.service"
     [ -z "$lab_modules" ] || cp -a "$lab_modules/." "$root/"
     depmod -b "$root" "$YASMIN_KERNEL_ABI"
     local file
