@@ -86,11 +86,14 @@ bool Daemon::MakePass() {
   PassResult result;
   std::string error;
   const auto started = PassScheduler::Clock::now();
-  const bool ok =
-      RunPublishPass(libxl_.get(), xenstore_.get(), policy_, /*dry_run=*/false, &result, &error);
+  if (started - last_full_read_ >= PassScheduler::Settings().resync) known_.clear();
+  const bool full_read = known_.empty();
+  const bool ok = RunPublishPass(libxl_.get(), xenstore_.get(), policy_, /*dry_run=*/false,
+                                 &known_, &result, &error);
   const auto ended = PassScheduler::Clock::now();
   scheduler_.OnPassDone(ok, ended);
-  LogDebug("pass " + std::string(ok ? "done" : "failed") + " in " +
+  if (ok && full_read) last_full_read_ = started;
+  LogDebug(std::string(full_read ? "full " : "") + "pass " + (ok ? "done" : "failed") + " in " +
            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ended - started)
                               .count()) +
            " ms");
@@ -158,7 +161,11 @@ void Daemon::ReloadPolicy() {
     return;
   }
   policy_ = policy;
-  LogInfo("configuration reloaded from " + options_.config_path);
+  if (access(options_.config_path.c_str(), F_OK) != 0) {
+    LogInfo("configuration reloaded: no " + options_.config_path + ", the default policy");
+  } else {
+    LogInfo("configuration reloaded from " + options_.config_path);
+  }
 }
 
 bool Daemon::HandleSignals() {

@@ -28,6 +28,7 @@
 #include "options.h"
 #include "pass_scheduler.h"
 #include "policy.h"
+#include "xenstore_tree.h"
 #include "xenstore_connection.h"
 
 namespace yasmin {
@@ -68,6 +69,11 @@ class Daemon {
   const std::unique_ptr<XenStoreConnection> xenstore_;
   PassScheduler scheduler_;
   int signal_fd_ = -1;
+  // What XenStore holds below the views, as the last pass left it (xenstore_publish.h), so
+  // that a pass triggered by an event need not read it all back; emptied every resync
+  // interval, so that what another dom0 writer did is repaired then.
+  XenStoreTree known_;
+  PassScheduler::Clock::time_point last_full_read_;
   std::set<uint32_t> watched_names_;          // domids whose name node is watched
   std::map<uint32_t, std::string> last_seen_;  // domid -> name, as of the last pass
 };

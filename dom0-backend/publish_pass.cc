@@ -9,7 +9,7 @@
 namespace yasmin {
 
 bool RunPublishPass(DomainSource* source, XsStore* store, const Policy& policy, bool dry_run,
-                    PassResult* result, std::string* error) {
+                    XenStoreTree* known, PassResult* result, std::string* error) {
   PassResult pass;
   if (!source->ListDomains(&pass.domains, error)) return false;
   // A read-only transaction of its own, abandoned: the facts need not be read in the
@@ -21,7 +21,9 @@ bool RunPublishPass(DomainSource* source, XsStore* store, const Policy& policy, 
   if (status == XsStatus::kConflict) *error = "XenStore busy while reading the domains";
   if (status != XsStatus::kOk) return false;
   const XenStoreTree desired = ComputeDesiredState(pass.domains, policy);
-  if (!Publish(store, desired, dry_run, kPublishAttempts, &pass.operations, error)) return false;
+  if (!Publish(store, desired, dry_run, kPublishAttempts, known, &pass.operations, error)) {
+    return false;
+  }
   *result = std::move(pass);
   return true;
 }

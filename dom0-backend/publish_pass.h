@@ -26,8 +26,9 @@ struct PassResult {
 
 // Returns false and sets *error when the domains cannot be listed or XenStore fails or stays
 // busy (xenstore_publish.h); nothing is half-applied then.
+// known: as for Publish() (xenstore_publish.h); null to read XenStore every time.
 bool RunPublishPass(DomainSource* source, XsStore* store, const Policy& policy, bool dry_run,
-                    PassResult* result, std::string* error);
+                    XenStoreTree* known, PassResult* result, std::string* error);
 
 }  // namespace yasmin
 

@@ -147,4 +147,26 @@ std::vector<XsOperation> Diff(const XenStoreTree& current, const XenStoreTree& d
   return ops;
 }
 
+void ApplyOperations(const std::vector<XsOperation>& operations, XenStoreTree* tree) {
+  for (const XsOperation& operation : operations) {
+    switch (operation.kind) {
+      case XsOperation::Kind::kRemove:
+        for (auto it = tree->lower_bound(operation.path);
+             it != tree->end() && IsAtOrBelow(it->first, operation.path);) {
+          it = tree->erase(it);
+        }
+        break;
+      case XsOperation::Kind::kMkdir:
+        (*tree)[operation.path];  // an existing node keeps its value, as with xs_mkdir
+        break;
+      case XsOperation::Kind::kWrite:
+        (*tree)[operation.path].value = operation.value;
+        break;
+      case XsOperation::Kind::kSetPerms:
+        (*tree)[operation.path].acl = operation.acl;
+        break;
+    }
+  }
+}
+
 }  // namespace yasmin

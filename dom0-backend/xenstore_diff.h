@@ -50,6 +50,12 @@ std::string ToString(const XsOperation& operation);
 // applying its result are empty.
 std::vector<XsOperation> Diff(const XenStoreTree& current, const XenStoreTree& desired);
 
+// What XenStore holds after operations were applied to what it held: *tree changed as
+// xenstored changes its nodes (rm takes the subtree; mkdir and write create a node with an
+// empty ACL until a chmod sets it), every node kPlain as in a tree read back.  So that a
+// caller who keeps the result need not read XenStore again (xenstore_publish.h).
+void ApplyOperations(const std::vector<XsOperation>& operations, XenStoreTree* tree);
+
 }  // namespace yasmin
 
 #endif  // YASMIN_DOM0_BACKEND_XENSTORE_DIFF_H_

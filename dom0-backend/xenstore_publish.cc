@@ -68,12 +68,18 @@ XsStatus WithoutMissingHomes(XsTransaction* transaction, const XenStoreTree& des
 
 // One read-diff-apply.  kOk: done, *operations filled in.
 XsStatus PublishOnce(XsStore* store, const XenStoreTree& desired, bool dry_run,
-                     std::vector<XsOperation>* operations, std::string* error) {
+                     XenStoreTree* known, std::vector<XsOperation>* operations,
+                     std::string* error) {
   const std::unique_ptr<XsTransaction> transaction = store->Begin(error);
   if (transaction == nullptr) return XsStatus::kFailed;
 
   XenStoreTree current;
-  XsStatus status = ReadCurrentTree(transaction.get(), &current, error);
+  XsStatus status = XsStatus::kOk;
+  if (known != nullptr && !known->empty()) {
+    current = *known;
+  } else {
+    status = ReadCurrentTree(transaction.get(), &current, error);
+  }
   if (status != XsStatus::kOk) return status;
   XenStoreTree live_desired;
   status = WithoutMissingHomes(transaction.get(), desired, &live_desired, error);
@@ -81,6 +87,7 @@ XsStatus PublishOnce(XsStore* store, const XenStoreTree& desired, bool dry_run,
   std::vector<XsOperation> diff = Diff(current, live_desired);
   // Nothing to do, or only to report: the transaction is abandoned, which changes nothing.
   if (dry_run || diff.empty()) {
+    if (known != nullptr) *known = current;
     operations->swap(diff);
     return XsStatus::kOk;
   }
@@ -98,8 +105,13 @@ XsStatus PublishOnce(XsStore* store, const XenStoreTree& desired, bool dry_run,
     }
   }
   status = transaction->Commit(error);
-  if (status == XsStatus::kOk) operations->swap(diff);
-  return status;
+  if (status != XsStatus::kOk) return status;
+  if (known != nullptr) {
+    ApplyOperations(diff, &current);
+    known->swap(current);
+  }
+  operations->swap(diff);
+  return XsStatus::kOk;
 }
 
 }  // namespace
@@ -126,10 +138,11 @@ XsStatus ReadCurrentTree(XsTransaction* transaction, XenStoreTree* tree, std::st
 }
 
 bool Publish(XsStore* store, const XenStoreTree& desired, bool dry_run, int max_attempts,
-             std::vector<XsOperation>* operations, std::string* error) {
+             XenStoreTree* known, std::vector<XsOperation>* operations, std::string* error) {
   for (int attempt = 0; attempt < max_attempts; attempt++) {
-    const XsStatus status = PublishOnce(store, desired, dry_run, operations, error);
+    const XsStatus status = PublishOnce(store, desired, dry_run, known, operations, error);
     if (status == XsStatus::kOk) return true;
+    if (known != nullptr) known->clear();  // whatever went wrong, read XenStore next time
     if (status != XsStatus::kConflict) return false;
   }
   *error = "XenStore stayed busy: " + std::to_string(max_attempts) +

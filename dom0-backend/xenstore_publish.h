@@ -30,8 +30,16 @@ XsStatus ReadCurrentTree(XsTransaction* transaction, XenStoreTree* tree, std::st
 // starts the whole read-diff-apply again, at most max_attempts times.  *operations receives
 // what was applied (or, with dry_run, what would have been).  Returns false and sets *error
 // when XenStore fails or stays busy.
+//
+// known, when not null, saves the reading: if it is not empty it is taken for what XenStore
+// holds (ReadCurrentTree()'s result), and after a successful commit it is what XenStore holds
+// now.  That is sound as long as nobody but the caller writes below the views, which their
+// ACLs (dom0's only) ensure, except dom0's own tools and `xl destroy` removing a whole home:
+// a removal of something already gone succeeds, and a home that is gone is never written
+// to.  A conflict or a failure empties it, so the next attempt reads XenStore; the daemon
+// also empties it now and then (daemon.h) to catch what another dom0 writer did.
 bool Publish(XsStore* store, const XenStoreTree& desired, bool dry_run, int max_attempts,
-             std::vector<XsOperation>* operations, std::string* error);
+             XenStoreTree* known, std::vector<XsOperation>* operations, std::string* error);
 
 }  // namespace yasmin
 

@@ -47,8 +47,8 @@ int PublishOnce(const yasmin::Options& options, const yasmin::Policy& policy) {
   if (xenstore == nullptr) return Fail(error);
 
   yasmin::PassResult result;
-  if (!yasmin::RunPublishPass(libxl.get(), xenstore.get(), policy, options.dry_run, &result,
-                              &error)) {
+  if (!yasmin::RunPublishPass(libxl.get(), xenstore.get(), policy, options.dry_run,
+                              /*known=*/nullptr, &result, &error)) {
     return Fail(error);
   }
   std::vector<yasmin::Domain> table;

@@ -76,7 +76,7 @@ class StatusReportTest : public ::testing::Test {
     std::vector<XsOperation> operations;
     std::string error;
     ASSERT_TRUE(Publish(&store_, ComputeDesiredState(domains, Policy()), /*dry_run=*/false,
-                        kPublishAttempts, &operations, &error))
+                        kPublishAttempts, /*known=*/nullptr, &operations, &error))
         << error;
   }
 

@@ -47,7 +47,8 @@ class PublishTest : public ::testing::Test {
   }
 
   bool Publish(bool dry_run, std::vector<XsOperation>* operations, int attempts = 5) {
-    return yasmin::Publish(&store_, desired_, dry_run, attempts, operations, &error_);
+    return yasmin::Publish(&store_, desired_, dry_run, attempts, /*known=*/nullptr, operations,
+                           &error_);
   }
 
   FakeXenStore store_;

@@ -1,10 +1,12 @@
-# yasmind's daemon loop, as the lab runs it from the start (lab_start_yasmind: detached,
-# logging to syslog, pid file /run/yasmind.pid):
+# yasmind's daemon loop, as the lab runs it from the start (lab_start_yasmind: its init
+# script; detached, logging to syslog, pid file /run/yasmind.pid):
 #   - a destroyed guest leaves the other views, a created one appears in them, each within 1 s
 #     of `xl destroy` / `xl create` returning (the figures are printed);
-#   - kill -9 and a restart change nothing in XenStore (values, ACLs, generations);
+#   - yasminctl status shows the pair, in its table and as JSON;
+#   - kill -9 and a restart (the init script's start), and the init script's restart, change
+#     nothing in XenStore (values, ACLs, generations);
 #   - a second yasmind refuses to start while one runs;
-#   - SIGHUP re-reads the policy: `default none` withdraws every pair, a bad file is refused and
+#   - SIGHUP (the init script's reload) re-reads the policy: `default none` withdraws every pair, a bad file is refused and
 #     the policy in force stays, removing the file brings the default back;
 #   - the ACLs yasmind sets hold against a guest (yasmin-xs-probe, from inside guest-a).
 # Leaves guest-a and guest-b running (guest-b at a new domid) and yasmind running.
@@ -48,13 +50,17 @@ awk -v d="$gone" 'BEGIN { exit !(d < 1) }' || lab_fail "guest-b left the views a
 echo "=== a guest is created: it appears in the views"
 mkdir -p "$LAB_RUN"
 lab_guest_config guest-b >"$LAB_RUN/guest-b.cfg"
+peers_before=$(xenstore-list "/local/domain/$a/yasmin/peers" | paste -sd' ')
+peers_changed() { [ "$(xenstore-list "/local/domain/$a/yasmin/peers" | paste -sd' ')" != "$peers_before" ]; }
 xl create "$LAB_RUN/guest-b.cfg"
 t0=$(now)
+# Timed on guest-a's view alone (`xl domid` is slow under emulation); then the whole pair.
+wait_until 5 peers_changed || lab_fail "guest-a's view did not change within 5 s of xl create"
+t1=$(now)
 b=$(lab_domid guest-b)
 wait_until 5 lab_yasmin_pair_ready "$a" "$b" || lab_fail "guest-b ($b) not published 5 s after xl create"
-t1=$(now)
 came=$(elapsed "$t0" "$t1")
-echo "figure: guest-b ($b) and guest-a saw each other ${came} s after xl create returned"
+echo "figure: guest-b ($b) appeared in guest-a's view ${came} s after xl create returned"
 awk -v d="$came" 'BEGIN { exit !(d < 1) }' || lab_fail "guest-b appeared after ${came} s, not within 1 s"
 lab_assert_eq "$((a + 2))" "$(xenstore-read "/local/domain/$b/yasmin/peers/$a/cid")" "guest-b's view: guest-a's CID"
 lab_assert_contains "$(xenstore-read "/local/domain/$a/yasmin/peers/$b/ip")" "$(lab_guest_ip guest-b)" "guest-a's view: guest-b's IP"
@@ -63,12 +69,20 @@ lab_assert_eq "n0,r$b" "$(lab_xs_perms "/local/domain/$b/yasmin/peers")" "ACL of
 yasmin-lab-agent wait -t 120 "$(lab_guest_ip guest-b)" || lab_fail "guest-b: agent did not answer"
 echo "ok: guest-b is up again as domid $b"
 
+echo "=== yasminctl status"
+status=$(yasminctl status) || lab_fail "yasminctl status failed: $status"
+echo "$status"
+lab_assert_contains "$status" "guest-a ($a) <-> guest-b ($b)" "yasminctl status: the pair"
+lab_assert_not_contains "$status" "one-sided" "yasminctl status: no one-sided pair"
+json=$(yasminctl status --json) || lab_fail "yasminctl status --json failed: $json"
+lab_assert_contains "$json" '"guest-b"' "yasminctl status --json names guest-b"
+
 echo "=== kill -9 and restart: nothing changes"
 before=$(yasmind_tree)
 old_pid=$(pid_of_yasmind)
 kill -9 "$old_pid"
 while kill -0 "$old_pid" 2>/dev/null; do sleep 0.05; done
-yasmind --log-level debug || lab_fail "yasmind did not start again after kill -9 (stale pid file?)"
+/etc/init.d/yasmind start || lab_fail "yasmind did not start again after kill -9 (stale pid file?)"
 new_pid=$(pid_of_yasmind)
 [ "$new_pid" != "$old_pid" ] || lab_fail "the pid file still names the killed yasmind"
 sleep 1
@@ -82,11 +96,19 @@ echo "ok: the restarted yasmind (pid $new_pid) found everything in place ($(wc -
 out=$(yasmind 2>&1) && lab_fail "a second yasmind started: $out"
 lab_assert_contains "$out" "another yasmind is running (pid $new_pid)" "a second yasmind refuses"
 
+/etc/init.d/yasmind restart || lab_fail "/etc/init.d/yasmind restart failed"
+kill -0 "$new_pid" 2>/dev/null && lab_fail "the init script's restart left the old yasmind running"
+new_pid=$(pid_of_yasmind)
+kill -0 "$new_pid" || lab_fail "no yasmind after the init script's restart"
+sleep 1
+lab_assert_eq "$before" "$(yasmind_tree)" "every yasmind node, value and ACL after the init script's restart"
+echo "ok: /etc/init.d/yasmind restart: pid $new_pid, nothing changed"
+
 echo "=== SIGHUP re-reads the policy"
 mkdir -p /etc/yasmin
 generation=$(xenstore-read "/local/domain/$a/yasmin/generation")
 echo "default none" >/etc/yasmin/yasmind.conf
-kill -HUP "$new_pid"
+/etc/init.d/yasmind reload || lab_fail "/etc/init.d/yasmind reload failed"
 wait_until 5 not_in_view "$a" "$b" || lab_fail "default none: guest-a still sees guest-b"
 wait_until 5 not_in_view "$b" "$a" || lab_fail "default none: guest-b still sees guest-a"
 xenstore-exists "/local/domain/$a/yasmin/rendezvous/$b" && lab_fail "default none: the rendezvous stayed"

@@ -62,12 +62,15 @@ lab_setup_host() {
     lab_start_yasmind
 }
 
-# lab_start_yasmind : yasmind as an operator runs it: detached, logging to syslog (busybox
-# syslogd into /var/log/messages, copied out with the logs), after xen and before any guest.
+# lab_start_yasmind : yasmind as an operator runs it, from its init script after xen's and
+# before any guest: detached, logging to syslog (busybox syslogd into /var/log/messages,
+# copied out with the logs as dom0-syslog.log), at debug level for the lab.
 LAB_YASMIND_PIDFILE=/run/yasmind.pid
 lab_start_yasmind() {
     pidof syslogd >/dev/null || busybox syslogd -O /var/log/messages
-    yasmind --log-level debug || lab_fail "yasmind did not start"
+    echo 'YASMIND_OPTS="--log-level debug"' >/etc/default/yasmind
+    /etc/init.d/yasmind start || lab_fail "/etc/init.d/yasmind start failed"
+    /etc/init.d/yasmind status || lab_fail "/etc/init.d/yasmind status: not running"
     echo "yasmind running as pid $(cat "$LAB_YASMIND_PIDFILE")"
 }
 
