@@ -112,6 +112,24 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
 #define YASMIN_XS_PATH_MAX          64
 
 /*
+ * The view as a guest's unprivileged processes see it.  /dev/xen/xenbus is root-only, so
+ * yasmin.ko watches its domain's view (above) and serves it, read-only to everyone, as the
+ * text file YASMIN_VIEW_PROC_PATH:
+ *
+ *   generation <N> domid <D>\n     first line, always: the view's generation as the module
+ *                                  last read it (0: no view yet) and the domain's own domid
+ *   <address> <cid>\n              then one line per address of every peer in the view, in
+ *                                  inet_ntop form, with the peer's CID (decimal)
+ *
+ * Peers without an address have no line.  The module re-reads the view whenever its
+ * generation changes and after a resume (new domid), and validates what it reads (dom0
+ * writes the view, but a value that does not parse is dropped rather than served).  A reader
+ * (the preload) may keep what it parsed while the generation line stays the same.
+ */
+#define YASMIN_VIEW_PROC_NAME       "yasmin_view"
+#define YASMIN_VIEW_PROC_PATH       "/proc/net/" YASMIN_VIEW_PROC_NAME
+
+/*
  * The control channel between two domains G and P.  Each side offers the other one "half":
  * a control ring it produces (the data-ring format below with YASMIN_CTRL_RING_PAGES data
  * pages), its doorbell page (below) and an unbound event channel the other side binds to
