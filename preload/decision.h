@@ -14,8 +14,8 @@
 //   6. the view maps the address to a CID (IPv4-mapped IPv6 destinations find IPv4 entries);
 //   7. that CID is not our own.
 // With an empty view (no module, or no peers) rules 4 to 7 are skipped: the answer is
-// kNotInView.  Then the vsock destination is that CID and the TCP port itself, in host byte
-// order.
+// kNotInView.  When all hold, the vsock destination is the CID of rule 6 and the TCP port
+// itself, in host byte order.
 
 #ifndef YASMIN_PRELOAD_DECISION_H_
 #define YASMIN_PRELOAD_DECISION_H_

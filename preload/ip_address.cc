@@ -10,8 +10,18 @@ namespace yasmin {
 namespace preload {
 namespace {
 
-// The first 12 bytes of an IPv4-mapped address: ten zero bytes, then 0xff 0xff.
-constexpr unsigned char kV4MappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+// high_ and low_ hold the address's bytes as they lie in memory, so where a byte lands in the
+// word depends on the byte order.  Working on the words directly, rather than copying bytes in
+// and out, keeps the decision on connect() free of partial stores and reloads.
+constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+// Bytes 8..11 of an IPv4-mapped address, 00 00 ff ff, as the low word's first four bytes.
+constexpr uint64_t kV4MappedMask = kLittleEndian ? 0x00000000ffffffffull : 0xffffffff00000000ull;
+constexpr uint64_t kV4MappedBits = kLittleEndian ? 0x00000000ffff0000ull : 0x0000ffff00000000ull;
+// Byte 15 = 1: the low word of ::1.
+constexpr uint64_t kLoopbackLow = kLittleEndian ? 0x0100000000000000ull : 0x1ull;
+// Byte 0: the high word's first byte.
+constexpr unsigned kFirstByteShift = kLittleEndian ? 0 : 56;
 
 }  // namespace
 
@@ -24,10 +34,11 @@ IpAddress IpAddress::FromV6(const in6_addr& address) {
 }
 
 IpAddress IpAddress::FromV4(const in_addr& address) {
-  in6_addr mapped;
-  std::memcpy(mapped.s6_addr, kV4MappedPrefix, sizeof(kV4MappedPrefix));
-  std::memcpy(mapped.s6_addr + sizeof(kV4MappedPrefix), &address.s_addr, 4);
-  return FromV6(mapped);
+  // s_addr is in network order, i.e. its bytes are bytes 12..15 of the mapped address.
+  const uint64_t v4 = address.s_addr;
+  IpAddress ip;
+  ip.low_ = kV4MappedBits | (kLittleEndian ? v4 << 32 : v4);
+  return ip;
 }
 
 bool IpAddress::Parse(std::string_view text, IpAddress* address) {
@@ -84,15 +95,11 @@ in6_addr IpAddress::v6() const {
   return address;
 }
 
-bool IpAddress::is_v4() const {
-  const in6_addr address = v6();
-  return std::memcmp(address.s6_addr, kV4MappedPrefix, sizeof(kV4MappedPrefix)) == 0;
-}
+bool IpAddress::is_v4() const { return high_ == 0 && (low_ & kV4MappedMask) == kV4MappedBits; }
 
 in_addr IpAddress::v4() const {
-  const in6_addr address = v6();
   in_addr v4;
-  std::memcpy(&v4.s_addr, address.s6_addr + sizeof(kV4MappedPrefix), 4);
+  v4.s_addr = static_cast<uint32_t>(kLittleEndian ? low_ >> 32 : low_);
   return v4;
 }
 
@@ -104,9 +111,8 @@ bool IpAddress::IsSpecial() const {
            || (host >> 28) == 0xe      // 224.0.0.0/4: multicast
            || host == 0xffffffffu;     // limited broadcast
   }
-  const in6_addr address = v6();
-  return IN6_IS_ADDR_UNSPECIFIED(&address) || IN6_IS_ADDR_LOOPBACK(&address) ||
-         IN6_IS_ADDR_MULTICAST(&address);
+  return (high_ == 0 && (low_ == 0 || low_ == kLoopbackLow))  // :: and ::1
+         || ((high_ >> kFirstByteShift) & 0xff) == 0xff;       // ff00::/8: multicast
 }
 
 std::string IpAddress::ToString() const {

@@ -49,6 +49,12 @@ class IpAddress {
   // The inet_ntop form ("10.0.0.12", "fd00::12"); IPv4 addresses in IPv4 form.
   std::string ToString() const;
 
+  // A well-mixed 64-bit hash of the address, for the view's fast-reject filter.
+  uint64_t Hash() const {
+    const uint64_t mixed = (high_ * 0x9e3779b97f4a7c15ull) ^ low_;
+    return (mixed ^ (mixed >> 29)) * 0xbf58476d1ce4e5b9ull;
+  }
+
   bool operator==(const IpAddress& other) const {
     return high_ == other.high_ && low_ == other.low_;
   }

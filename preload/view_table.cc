@@ -154,6 +154,15 @@ bool ViewTable::Parse(std::string_view text, ViewTable* table, std::string* erro
 
   parsed.by_address_.reserve(kept.size());
   for (const Entry& entry : kept) parsed.by_address_.emplace_back(entry.address, entry.cid);
+  // 2^bits >= 8 * entries, at least one word.
+  unsigned bits = 6;
+  while ((size_t{1} << bits) < 8 * kept.size()) bits++;
+  parsed.filter_.assign((size_t{1} << bits) / 64, 0);
+  parsed.filter_shift_ = 64 - bits;
+  for (const Entry& entry : kept) {
+    const uint64_t bit = entry.address.Hash() >> parsed.filter_shift_;
+    parsed.filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
 
   // By CID; within a CID, IPv4 before IPv6, then file order: the first of each CID wins.
   std::sort(kept.begin(), kept.end(), [](const Entry& a, const Entry& b) {
@@ -171,7 +180,7 @@ bool ViewTable::Parse(std::string_view text, ViewTable* table, std::string* erro
   return true;
 }
 
-uint32_t ViewTable::Lookup(const IpAddress& address) const {
+uint32_t ViewTable::Search(const IpAddress& address) const {
   const auto found =
       std::lower_bound(by_address_.begin(), by_address_.end(), address,
                        [](const std::pair<IpAddress, uint32_t>& entry, const IpAddress& key) {
