@@ -34,6 +34,7 @@
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sizes.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -45,7 +46,7 @@
 #include "yasmin.h"
 
 /* The file's text beyond the first line; peers that would make it longer are dropped. */
-#define YASMIN_VIEW_TEXT_MAX	(1u << 20)
+#define YASMIN_VIEW_TEXT_MAX	SZ_1M
 
 /* One generation of the view, formatted; never changed once published. */
 struct yasmin_view {

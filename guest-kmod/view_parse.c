@@ -125,7 +125,7 @@ bool yasmin_view_canon_addr(const char *text, size_t len, char *out)
 	copy[len] = '\0';
 	if (strlen(copy) != len)
 		return false;	/* an embedded NUL */
-	v6 = strchr(copy, ':') != NULL;
+	v6 = strchr(copy, ':');
 	if (!yasmin_view_dotted_ok(copy, len) || !yasmin_view_pton(copy, len, v6, bin))
 		return false;
 	yasmin_view_ntop(bin, v6, out);
