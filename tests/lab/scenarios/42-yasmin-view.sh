@@ -6,9 +6,14 @@
 #     original is written back and served again;
 #   - yasmind's policy `default none` (reload) empties the view, and removing the policy file
 #     brings the line back, each within 2 s of the reload, with the generation moving;
+#   - xl save -c (checkpoint, .thaw: same domid) and xl save + xl restore (.restore: a new
+#     domid) of guest-b: its file shows its domid and its view again, guest-a's shows guest-b's
+#     new CID;
 #   - the module logs nothing else about the view, and unloads cleanly.
-# timeout: 300
+# Leaves guest-b running at a new domid.
+# timeout: 600
 . "$LAB_SHARE/lab/scenarios/lib.sh"
+. "$LAB_SHARE/lab/scenarios/lib-move.sh"
 
 VIEW=/proc/net/yasmin_view
 now() { date +%s.%N; }
@@ -118,6 +123,28 @@ $ip_b $cid_b" "$out" "default all again: guest-b's line is back"
 echo "figure: guest-b's line came back ${took} s after the reload returned"
 awk -v d="$took" 'BEGIN { exit !(d < 2) }' || lab_fail "the line came back after ${took} s, not within 2 s"
 lab_yasmin_pair guest-a guest-b >/dev/null
+
+echo "=== guest-b saved and resumed: its file follows the domid"
+# expect_view GUEST PEER : GUEST's file, once it shows XenStore's generation for its domid,
+# is that line and PEER's address and CID.
+expect_view() {
+    local domid gen out
+    domid=$(lab_domid "$1")
+    lab_yasmin_pair guest-a guest-b >/dev/null
+    gen=$(generation_in_xs "$domid")
+    out=$(until_view "$1" "gen == $gen && lines == 2")
+    lab_assert_eq "generation $gen domid $domid
+$(lab_guest_ip "$2") $(lab_cid "$2")" "$out" "$1 (domid $domid): its view"
+}
+lab_save_checkpoint guest-b
+lab_assert_eq "$LAB_MOVE_OLD_DOMID" "$(lab_domid guest-b)" "xl save -c: guest-b's domid is unchanged"
+expect_view guest-b guest-a
+lab_save_restore guest-b
+[ "$LAB_MOVE_NEW_DOMID" != "$LAB_MOVE_OLD_DOMID" ] || lab_fail "xl restore: guest-b kept domid $LAB_MOVE_OLD_DOMID"
+lab_assert_contains "$(lab_guest_exec guest-b "cat /proc/modules")" "yasmin " "guest-b: yasmin still loaded after the restore"
+expect_view guest-b guest-a
+expect_view guest-a guest-b
+lab_assert_contains "$(lab_guest_exec guest-b "dmesg | grep 'yasmin: resumed'")" "domid $LAB_MOVE_NEW_DOMID" "guest-b: yasmin resumed at the new domid"
 
 echo "=== nothing else logged; unloading"
 for guest in guest-a guest-b; do
