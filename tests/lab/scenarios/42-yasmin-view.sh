@@ -11,7 +11,7 @@
 #     new CID;
 #   - the module logs nothing else about the view, and unloads cleanly.
 # Leaves guest-b running at a new domid.
-# timeout: 600
+# timeout: 300
 . "$LAB_SHARE/lab/scenarios/lib.sh"
 . "$LAB_SHARE/lab/scenarios/lib-move.sh"
 
