@@ -53,6 +53,7 @@
 #include <linux/pm.h>
 
 #include "suspend.h"
+#include "view.h"
 #include "yasmin.h"
 
 #define YASMIN_SUSPEND_NAME "yasmin"
@@ -65,6 +66,7 @@ static int yasmin_pm_freeze(struct device *dev)
 	ktime_t started = ktime_get();
 
 	yasmin_peers_suspend();
+	yasmin_view_suspend();
 	pr_info("suspending: every peer let go in %lld us\n",
 		ktime_us_delta(ktime_get(), started));
 	/* Nothing can fail here: a failure would only abort the save with peers already gone. */
@@ -75,6 +77,12 @@ static int yasmin_pm_resume(const char *how)
 {
 	int err = yasmin_peers_resume();
 
+	/*
+	 * The view of the domid just read (without one it stays empty, generation 0).  A failure
+	 * to watch it is logged there and leaves the peers reachable: not a failed resume.
+	 */
+	if (!err)
+		yasmin_view_resume();
 	if (err)
 		pr_err("%s: cannot resume (%d): no peer is reachable until the module is reloaded\n",
 		       how, err);

@@ -14,6 +14,8 @@
  *   ctrl_msg.c        control-message validation, shared with the unit tests
  *   doorbell.c        the doorbell bit protocol, shared with the unit tests
  *   seqpacket.c       SOCK_SEQPACKET records in a data ring, shared with the unit tests
+ *   view.c            the domain's view (which peers, which addresses): /proc/net/yasmin_view
+ *   view_parse.c      the view's values checked and formatted, shared with the unit tests
  */
 #ifndef YASMIN_H
 #define YASMIN_H

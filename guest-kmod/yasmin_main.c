@@ -23,6 +23,7 @@
 #include "peer.h"
 #include "shared_ring.h"
 #include "suspend.h"
+#include "view.h"
 #include "yasmin.h"
 
 u16 yasmin_local_domid;
@@ -204,10 +205,13 @@ static int __init yasmin_init(void)
 	err = yasmin_peers_init();
 	if (err)
 		goto err_kobj;
+	err = yasmin_view_init();
+	if (err)
+		goto err_peers_only;
 	/* After the Xen devices: frozen before them, restored after them. */
 	err = yasmin_suspend_init();
 	if (err)
-		goto err_peers_only;
+		goto err_view;
 	/* vsock lives in the initial network namespace only. */
 	if (!proc_create_single("yasmin", 0444, init_net.proc_net, yasmin_conns_seq_show) ||
 	    !proc_create_single("yasmin_peers", 0444, init_net.proc_net, yasmin_peers_seq_show))
@@ -225,6 +229,8 @@ err_peers:
 	remove_proc_entry("yasmin_peers", init_net.proc_net);
 	remove_proc_entry("yasmin", init_net.proc_net);
 	yasmin_suspend_exit();
+err_view:
+	yasmin_view_exit();
 err_peers_only:
 	yasmin_peers_exit();
 	yasmin_shared_exit();
@@ -245,6 +251,7 @@ static void __exit yasmin_exit(void)
 	remove_proc_entry("yasmin_peers", init_net.proc_net);
 	remove_proc_entry("yasmin", init_net.proc_net);
 	yasmin_suspend_exit();
+	yasmin_view_exit();
 	yasmin_peers_exit();
 	yasmin_shared_exit();
 	destroy_workqueue(yasmin_wq);

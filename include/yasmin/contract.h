@@ -123,8 +123,9 @@ static inline yasmin_u16 yasmin_domid_from_cid(yasmin_u32 cid)
  *
  * Peers without an address have no line.  The module re-reads the view whenever its
  * generation changes and after a resume (new domid), and validates what it reads (dom0
- * writes the view, but a value that does not parse is dropped rather than served).  A reader
- * (the preload) may keep what it parsed while the generation line stays the same.
+ * writes the view, but a value that does not parse is dropped rather than served).  One open()
+ * of the file reads one generation whole.  A reader (the preload) may keep what it parsed
+ * while the generation line stays the same.
  */
 #define YASMIN_VIEW_PROC_NAME       "yasmin_view"
 #define YASMIN_VIEW_PROC_PATH       "/proc/net/" YASMIN_VIEW_PROC_NAME
