@@ -108,7 +108,7 @@ TEST(PolicyTest, EveryBadLineIsReportedWithItsNumber) {
     const char* line;
     const char* message;
   } cases[] = {
-      {"frobnicate web", "unknown keyword 'frobnicate': expected group, allow or default"},
+      {"frobnicate web", "unknown keyword 'frobnicate': expected group, allow, default or guest-addresses"},
       {"group", "'group' needs a name and at least one member"},
       {"group lonely", "'group' needs a name and at least one member"},
       {"group bad.name name:x", "invalid group name 'bad.name': use letters, digits, '-' and '_'"},
@@ -153,7 +153,7 @@ TEST(PolicyTest, AllBadLinesAreReportedNotJustTheFirst) {
   EXPECT_EQ(
       "yasmind.conf:2: unknown group 'db'\n"
       "yasmind.conf:4: invalid member 'label:': empty label\n"
-      "yasmind.conf:6: unknown keyword 'deny': expected group, allow or default\n",
+      "yasmind.conf:6: unknown keyword 'deny': expected group, allow, default or guest-addresses\n",
       parsed.ErrorText("yasmind.conf"));
 }
 
