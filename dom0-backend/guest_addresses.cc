@@ -74,11 +74,13 @@ std::map<uint32_t, RejectedAddresses> MergeGuestAddresses(
   for (const auto& [domid, addresses] : announced) {
     for (const std::string& address : addresses) {
       const auto owners = configured.find(address);
-      const bool someone_elses =
-          owners != configured.end() &&
-          std::any_of(owners->second.begin(), owners->second.end(),
-                      [domid = domid](uint32_t owner) { return owner != domid; });
-      if (someone_elses || announcers[address].size() > 1) {
+      if (owners != configured.end()) {
+        // dom0 gave it to this domain already: nothing to add, and no conflict with whoever
+        // else announces it (that one loses against dom0).  Anyone else's: dom0 wins.
+        if (owners->second.count(domid) == 0) rejected[domid].claimed++;
+        continue;
+      }
+      if (announcers[address].size() > 1) {
         rejected[domid].claimed++;
         continue;
       }
