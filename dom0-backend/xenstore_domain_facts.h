@@ -34,8 +34,8 @@ namespace yasmin {
 // their vif backends hold, unchecked (desired_state.h drops what is not an address).  A domain
 // without vifs, or whose vifs vanish while they are read, gets none.  Replaces *announcements
 // with what the domains the policy allows announced, unchecked (MergeGuestAddresses() does
-// that), at most kMaxAnnouncedPerVif values per vif read, in index order.  kFailed and *error
-// when XenStore fails.
+// that): at most kMaxAnnouncedPerVif values per vif are read, ipv4/ then ipv6/, each in index
+// order.  kFailed and *error when XenStore fails.
 XsStatus ReadDomainFacts(XsTransaction* transaction, const Policy& policy,
                          std::vector<DomainInfo>* domains,
                          std::vector<Announcement>* announcements, std::string* error);
