@@ -13,6 +13,9 @@
 //                                      end of a migration, and the policy may match names
 //   SIGHUP                             the configuration is read again
 //   every Settings::resync             in case an event was lost (xenstored restarted)
+//
+// What guests announce about themselves (attr/vif, guest_addresses.h) is not watched: a watch
+// would let a guest trigger passes at will.  The next pass sees it, at the latest the resync.
 
 #ifndef YASMIN_DOM0_BACKEND_DAEMON_H_
 #define YASMIN_DOM0_BACKEND_DAEMON_H_

@@ -28,7 +28,8 @@ AnnouncedValue V6(const std::string& value, const std::string& devid = "0") {
 
 // Guests named trusted-* may announce; the others may not.
 Policy TrustedMayAnnounce() {
-  const ParsedPolicy parsed = ParsePolicy("group trusted name:trusted-*\nguest-addresses trusted\n");
+  const ParsedPolicy parsed =
+      ParsePolicy("group trusted name:trusted-*\nguest-addresses trusted\n");
   EXPECT_TRUE(parsed.ok()) << parsed.ErrorText("test.conf");
   return parsed.policy;
 }
@@ -147,7 +148,9 @@ TEST(GuestAddressesTest, GarbageAndAddressesNoGuestCanOwnAreRejected) {
 TEST(GuestAddressesTest, AtMostSoManyValuesPerVifAndPerDomain) {
   std::vector<AnnouncedValue> values;
   // Vif 0: one more than a vif may have, the extra one valid; it is rejected all the same.
-  for (int i = 0; i <= kMaxAnnouncedPerVif; i++) values.push_back(V4("10.0.0." + std::to_string(i + 1)));
+  for (int i = 0; i <= kMaxAnnouncedPerVif; i++) {
+    values.push_back(V4("10.0.0." + std::to_string(i + 1)));
+  }
   // Vifs 1..: full, up to one more than a domain may have.
   for (int vif = 1; static_cast<int>(values.size()) < kMaxAnnouncedPerDomain + 2; vif++) {
     for (int i = 0; i < kMaxAnnouncedPerVif; i++) {

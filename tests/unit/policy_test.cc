@@ -139,7 +139,8 @@ TEST(PolicyTest, EveryBadLineIsReportedWithItsNumber) {
     const char* line;
     const char* message;
   } cases[] = {
-      {"frobnicate web", "unknown keyword 'frobnicate': expected group, allow, default or guest-addresses"},
+      {"frobnicate web",
+       "unknown keyword 'frobnicate': expected group, allow, default or guest-addresses"},
       {"group", "'group' needs a name and at least one member"},
       {"group lonely", "'group' needs a name and at least one member"},
       {"group bad.name name:x", "invalid group name 'bad.name': use letters, digits, '-' and '_'"},
