@@ -103,6 +103,7 @@ bool Daemon::MakePass() {
     return false;
   }
   LogDomainChanges(result.domains);
+  LogRejectedAddresses(result);
   FollowNames(result.domains);
   if (!result.operations.empty()) {
     LogInfo("published: " + std::to_string(result.domains.size()) + " domains, " +
@@ -129,6 +130,19 @@ void Daemon::LogDomainChanges(const std::vector<DomainInfo>& domains) {
     if (now.count(domid) == 0) LogInfo(Describe(domid, name) + " is gone");
   }
   last_seen_.swap(now);
+}
+
+void Daemon::LogRejectedAddresses(const PassResult& result) {
+  for (const auto& [domid, rejected] : result.rejected_addresses) {
+    const auto before = last_rejected_.find(domid);
+    if (before != last_rejected_.end() && before->second == rejected) continue;
+    const auto name = last_seen_.find(domid);  // LogDomainChanges() has just set it
+    LogWarn(Describe(domid, name == last_seen_.end() ? "" : name->second) +
+            " announces addresses that are not used: " + std::to_string(rejected.invalid) +
+            " invalid or over the limits, " + std::to_string(rejected.claimed) +
+            " another domain has from dom0 or announces too");
+  }
+  last_rejected_ = result.rejected_addresses;
 }
 
 void Daemon::FollowNames(const std::vector<DomainInfo>& domains) {

@@ -13,6 +13,9 @@
 //                                      end of a migration, and the policy may match names
 //   SIGHUP                             the configuration is read again
 //   every Settings::resync             in case an event was lost (xenstored restarted)
+//
+// What guests announce about themselves (attr/vif, guest_addresses.h) is not watched: a watch
+// would let a guest trigger passes at will.  The next pass sees it, at the latest the resync.
 
 #ifndef YASMIN_DOM0_BACKEND_DAEMON_H_
 #define YASMIN_DOM0_BACKEND_DAEMON_H_
@@ -28,6 +31,7 @@
 #include "options.h"
 #include "pass_scheduler.h"
 #include "policy.h"
+#include "publish_pass.h"
 #include "xenstore_tree.h"
 #include "xenstore_connection.h"
 
@@ -58,6 +62,7 @@ class Daemon {
   bool MakePass();
   void LogDomainChanges(const std::vector<DomainInfo>& domains);
   void FollowNames(const std::vector<DomainInfo>& domains);
+  void LogRejectedAddresses(const PassResult& result);
   void ReloadPolicy();
   // False when the loop should stop.
   bool HandleSignals();
@@ -76,6 +81,8 @@ class Daemon {
   PassScheduler::Clock::time_point last_full_read_;
   std::set<uint32_t> watched_names_;          // domids whose name node is watched
   std::map<uint32_t, std::string> last_seen_;  // domid -> name, as of the last pass
+  // As of the last pass, so that a guest's bad announcement is logged once, not every pass.
+  std::map<uint32_t, RejectedAddresses> last_rejected_;
 };
 
 }  // namespace yasmin

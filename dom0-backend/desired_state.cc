@@ -1,12 +1,11 @@
 #include "desired_state.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
 
+#include "ip_address.h"
 #include "yasmin/contract.h"
 
 namespace yasmin {
@@ -28,21 +27,9 @@ XsAcl OwnedReadableBy(uint32_t owner, uint32_t reader) {
   return acl;
 }
 
-// The canonical text of an IPv4 or IPv6 address, or an empty string for anything else: the
-// values come from domain configurations and must not smuggle spaces or junk into the view.
-std::string CanonicalAddress(const std::string& text) {
-  char buffer[INET6_ADDRSTRLEN];
-  unsigned char binary[sizeof(struct in6_addr)];
-  for (int family : {AF_INET, AF_INET6}) {
-    if (inet_pton(family, text.c_str(), binary) == 1 &&
-        inet_ntop(family, binary, buffer, sizeof(buffer)) != nullptr) {
-      return buffer;
-    }
-  }
-  return "";
-}
-
-// The value of a peer's ip node: its valid addresses, sorted, without duplicates.
+// The value of a peer's ip node: its valid addresses, sorted, without duplicates.  Only
+// addresses: the values come from domain configurations (and, when the policy allows it, from
+// the guests themselves) and must not smuggle spaces or junk into the view.
 std::string AddressList(const DomainInfo& info) {
   std::set<std::string> addresses;
   for (const std::string& address : info.addresses) {

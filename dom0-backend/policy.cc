@@ -76,6 +76,13 @@ bool Policy::MayReach(const DomainInfo& a, const DomainInfo& b) const {
   return false;
 }
 
+bool Policy::MayAnnounceAddresses(const DomainInfo& info) const {
+  for (size_t group : announcing_) {
+    if (groups_[group].Contains(info)) return true;
+  }
+  return false;
+}
+
 std::string ParsedPolicy::ErrorText(const std::string& source) const {
   std::string text;
   for (const PolicyError& error : errors) {
@@ -110,7 +117,9 @@ class PolicyParser {
       return ParseAllow(words);
     }
     if (keyword == "default") return ParseDefault(words);
-    return "unknown keyword '" + keyword + "': expected group, allow or default";
+    if (keyword == "guest-addresses") return ParseGuestAddresses(words);
+    return "unknown keyword '" + keyword +
+           "': expected group, allow, default or guest-addresses";
   }
 
   std::string ParseGroup(const std::vector<std::string>& words) {
@@ -167,6 +176,20 @@ class PolicyParser {
     if (has_default_) return "'default' is given more than once";
     has_default_ = true;
     default_all_ = words[1] == "all";
+    return "";
+  }
+
+  std::string ParseGuestAddresses(const std::vector<std::string>& words) {
+    if (words.size() < 2) return "'guest-addresses' needs at least one group name";
+    std::vector<size_t> groups;
+    for (size_t i = 1; i < words.size(); i++) {
+      const size_t group = FindGroup(words[i]);
+      if (group == kNoGroup) return "unknown group '" + words[i] + "'";
+      groups.push_back(group);
+    }
+    // All or nothing, like every other line.
+    std::vector<size_t>& announcing = result_.policy.announcing_;
+    announcing.insert(announcing.end(), groups.begin(), groups.end());
     return "";
   }
 

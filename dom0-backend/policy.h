@@ -1,7 +1,7 @@
 // Which domains may reach which over yasmin: the policy part of yasmind's configuration.
 //
 // The format is line-based; '#' starts a comment that runs to the end of the line, and words
-// are separated by spaces or tabs.  Blank lines are ignored.  Three kinds of line:
+// are separated by spaces or tabs.  Blank lines are ignored.  Four kinds of line:
 //
 //   group NAME MEMBER...   defines group NAME (letters, digits, '-', '_'); each MEMBER is
 //                            name:GLOB     the domain name matches GLOB (fnmatch(3): * ? [...])
@@ -15,6 +15,13 @@
 //   default all|none       "all": every domain may reach every other one (allow lines then
 //                          add nothing); "none": only the pairs allow lines grant.  At most
 //                          one default line.
+//   guest-addresses GROUP...
+//                          the members of these groups may announce their own IP addresses
+//                          (attr/vif/..., guest_addresses.h): the views then list them too.
+//                          Off for every domain without such a line: a guest could claim
+//                          addresses that are not its own and attract connections meant for
+//                          them, so only groups of trusted guests belong here.  Groups must be
+//                          defined on an earlier line; the line may be repeated.
 //
 // Without a default line, the policy is "all" if it has no allow line (no configuration file,
 // an empty one, only comments or groups) and "none" as soon as it has one.  The open default
@@ -60,6 +67,9 @@ class Policy {
   // Whether a and b may reach each other.  Symmetric; false when they are the same domain.
   bool MayReach(const DomainInfo& a, const DomainInfo& b) const;
 
+  // Whether the addresses info's domain writes about itself may be used.  Never by default.
+  bool MayAnnounceAddresses(const DomainInfo& info) const;
+
  private:
   friend class PolicyParser;
 
@@ -73,6 +83,7 @@ class Policy {
   bool allow_all_ = true;
   std::vector<Group> groups_;
   std::vector<std::pair<size_t, size_t>> allowed_;  // indexes into groups_
+  std::vector<size_t> announcing_;                   // indexes into groups_
 };
 
 struct PolicyError {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "desired_state.h"
+#include "guest_addresses.h"
 #include "xenstore_domain_facts.h"
 #include "xenstore_publish.h"
 
@@ -17,9 +18,12 @@ bool RunPublishPass(DomainSource* source, XsStore* store, const Policy& policy, 
   // again that each home exists: xenstore_publish.h.)
   const std::unique_ptr<XsTransaction> transaction = store->Begin(error);
   if (transaction == nullptr) return false;
-  const XsStatus status = ReadDomainFacts(transaction.get(), &pass.domains, error);
+  std::vector<Announcement> announcements;
+  const XsStatus status =
+      ReadDomainFacts(transaction.get(), policy, &pass.domains, &announcements, error);
   if (status == XsStatus::kConflict) *error = "XenStore busy while reading the domains";
   if (status != XsStatus::kOk) return false;
+  pass.rejected_addresses = MergeGuestAddresses(announcements, policy, &pass.domains);
   const XenStoreTree desired = ComputeDesiredState(pass.domains, policy);
   if (!Publish(store, desired, dry_run, kPublishAttempts, known, &pass.operations, error)) {
     return false;

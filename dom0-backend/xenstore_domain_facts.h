@@ -11,7 +11,11 @@
 //   libxl_retrieve_domain_configuration(): the same values, without taking libxl's per-domain
 //   lock and parsing the stored JSON of every domain on every pass, and present as soon as the
 //   vif is, while the stored configuration of a domain being created does not exist yet.
-//   Addresses a guest writes about itself (attr/...) are never read.
+//
+// - For the domains the policy lets announce their own addresses ("guest-addresses", and
+//   only those: what the others write is never even read), what they wrote below
+//   /local/domain/<domid>/attr/vif/<devid>/ipv4 and ipv6, for the vifs dom0 gave them
+//   (guest_addresses.h says where that convention comes from and how the values are checked).
 
 #ifndef YASMIN_DOM0_BACKEND_XENSTORE_DOMAIN_FACTS_H_
 #define YASMIN_DOM0_BACKEND_XENSTORE_DOMAIN_FACTS_H_
@@ -20,16 +24,21 @@
 #include <vector>
 
 #include "domain.h"
+#include "guest_addresses.h"
+#include "policy.h"
 #include "xenstore_access.h"
 
 namespace yasmin {
 
 // Removes the domains without a home from *domains and appends to the others' addresses what
 // their vif backends hold, unchecked (desired_state.h drops what is not an address).  A domain
-// without vifs, or whose vifs vanish while they are read, gets none.  kFailed and *error when
-// XenStore fails.
-XsStatus ReadDomainFacts(XsTransaction* transaction, std::vector<DomainInfo>* domains,
-                         std::string* error);
+// without vifs, or whose vifs vanish while they are read, gets none.  Replaces *announcements
+// with what the domains the policy allows announced, unchecked (MergeGuestAddresses() does
+// that): at most kMaxAnnouncedPerVif values per vif are read, ipv4/ then ipv6/, each in index
+// order.  kFailed and *error when XenStore fails.
+XsStatus ReadDomainFacts(XsTransaction* transaction, const Policy& policy,
+                         std::vector<DomainInfo>* domains,
+                         std::vector<Announcement>* announcements, std::string* error);
 
 }  // namespace yasmin
 

@@ -102,13 +102,45 @@ TEST(PolicyTest, TabsAndSpacesBothSeparateWords) {
   EXPECT_FALSE(policy.MayReach(kWeb1, kDb));
 }
 
+TEST(PolicyTest, NoDomainMayAnnounceItsAddressesByDefault) {
+  for (const char* text : {"", "default all\n", "group web name:web-*\nallow web web\n"}) {
+    const Policy policy = MustParse(text);
+    for (const DomainInfo& info : {kDom0, kWeb1, kDb, kOther}) {
+      EXPECT_FALSE(policy.MayAnnounceAddresses(info)) << text << info.domain.name;
+    }
+  }
+  EXPECT_FALSE(Policy().MayAnnounceAddresses(kWeb1));
+}
+
+TEST(PolicyTest, GuestAddressesLinesNameTheGroupsThatMayAnnounce) {
+  const Policy policy = MustParse(
+      "group web name:web-1\n"
+      "group db label:database\n"
+      "group misc label:misc\n"
+      "guest-addresses web\n"
+      "guest-addresses\tdb misc   # both\n");
+  EXPECT_TRUE(policy.MayAnnounceAddresses(kWeb1));
+  EXPECT_TRUE(policy.MayAnnounceAddresses(kDb));
+  EXPECT_TRUE(policy.MayAnnounceAddresses(kOther));
+  EXPECT_FALSE(policy.MayAnnounceAddresses(kWeb2));
+  EXPECT_FALSE(policy.MayAnnounceAddresses(kDom0));
+}
+
+// Announcing is not reaching: a policy with only guest-addresses lines keeps the open default.
+TEST(PolicyTest, GuestAddressesLinesDoNotRestrictWhoReachesWhom) {
+  const Policy policy = MustParse("group web name:web-*\nguest-addresses web\n");
+  EXPECT_TRUE(policy.MayReach(kWeb1, kDb));
+  EXPECT_TRUE(policy.MayReach(kOther, kDom0));
+}
+
 // Each bad line is reported with its own number, and the good lines around it are not.
 TEST(PolicyTest, EveryBadLineIsReportedWithItsNumber) {
   const struct {
     const char* line;
     const char* message;
   } cases[] = {
-      {"frobnicate web", "unknown keyword 'frobnicate': expected group, allow or default"},
+      {"frobnicate web",
+       "unknown keyword 'frobnicate': expected group, allow, default or guest-addresses"},
       {"group", "'group' needs a name and at least one member"},
       {"group lonely", "'group' needs a name and at least one member"},
       {"group bad.name name:x", "invalid group name 'bad.name': use letters, digits, '-' and '_'"},
@@ -126,6 +158,9 @@ TEST(PolicyTest, EveryBadLineIsReportedWithItsNumber) {
       {"default", "'default' needs exactly one of all or none"},
       {"default some", "'default' needs exactly one of all or none"},
       {"default none", "'default' is given more than once"},
+      {"guest-addresses", "'guest-addresses' needs at least one group name"},
+      {"guest-addresses web nobody", "unknown group 'nobody'"},
+      {"guest-addresses later", "unknown group 'later'"},
   };
   for (const auto& c : cases) {
     const std::string text = std::string("# policy\ngroup web name:web-*\ndefault all\n") +
@@ -153,7 +188,7 @@ TEST(PolicyTest, AllBadLinesAreReportedNotJustTheFirst) {
   EXPECT_EQ(
       "yasmind.conf:2: unknown group 'db'\n"
       "yasmind.conf:4: invalid member 'label:': empty label\n"
-      "yasmind.conf:6: unknown keyword 'deny': expected group, allow or default\n",
+      "yasmind.conf:6: unknown keyword 'deny': expected group, allow, default or guest-addresses\n",
       parsed.ErrorText("yasmind.conf"));
 }
 

@@ -7,6 +7,7 @@
 
 #include "publish_pass.h"
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "desired_state.h"
 #include "fake_xenstore.h"
+#include "guest_addresses.h"
 #include "gtest/gtest.h"
 #include "policy.h"
 #include "xenstore_publish.h"
@@ -55,6 +57,26 @@ class FakeHost : public DomainSource {
       store_->Add(vif + "/0/ip", ip);
     }
   }
+
+  // A vif without an `ip=` setting: its backend, without an ip node.
+  void AddVifWithoutIp(uint32_t domid, const std::string& devid) {
+    const std::string vif = "/local/domain/0/backend/vif/" + std::to_string(domid);
+    store_->Add(vif, "");
+    store_->Add(vif + "/" + devid, "");
+  }
+
+  // What a guest agent writes: attr/vif/<devid>/<family>/<index> = value, in its own home.
+  void Announce(uint32_t domid, const std::string& devid, const std::string& family,
+                const std::string& index, const std::string& value) {
+    std::string path = "/local/domain/" + std::to_string(domid);
+    for (const std::string& part : std::vector<std::string>{"attr", "vif", devid, family}) {
+      path += "/" + part;
+      if (store_->nodes.count(path) == 0) store_->Add(path, "", {{domid, Access::kNone}});
+    }
+    store_->Add(path + "/" + index, value, {{domid, Access::kNone}});
+  }
+
+  void Unannounce(uint32_t domid) { Erase("/local/domain/" + std::to_string(domid) + "/attr"); }
 
   // `xl destroy`, half-way: the home and the vifs are gone, libxl still lists the domain.
   void RemoveHome(uint32_t domid) {
@@ -147,6 +169,7 @@ class PublishPassTest : public ::testing::Test {
         << error;
     EXPECT_TRUE(again.operations.empty()) << ToString(again.operations.front());
     last_operations_ = cached.operations;
+    last_rejected_ = cached.rejected_addresses;
   }
 
   bool Has(const std::string& path) const { return cached_store_.nodes.count(path) != 0; }
@@ -162,6 +185,7 @@ class PublishPassTest : public ::testing::Test {
   Policy policy_;
   XenStoreTree known_;
   std::vector<XsOperation> last_operations_;
+  std::map<uint32_t, RejectedAddresses> last_rejected_;
 };
 
 TEST_F(PublishPassTest, FollowsAHostThroughItsLife) {
@@ -211,6 +235,72 @@ TEST_F(PublishPassTest, FollowsAHostThroughItsLife) {
   policy_ = Policy();
   PassAndCheck("back to the default policy");
   EXPECT_TRUE(Has("/local/domain/5/yasmin/rendezvous/0"));
+}
+
+// Addresses guests announce (attr/vif/...) are read only from the groups the policy names,
+// only for the vifs dom0 gave them, and never against dom0's word.
+TEST_F(PublishPassTest, UsesTheAddressesOnlyAllowedGuestsAnnounce) {
+  policy_ = PolicyFrom("group trusted name:trusted-*\nguest-addresses trusted\n");
+  OnBothHosts([](FakeHost* host) {
+    host->Create(1, "trusted-a", "");
+    host->AddVifWithoutIp(1, "0");
+    host->Announce(1, "0", "ipv4", "0", "10.0.0.21");
+    host->Announce(1, "0", "ipv6", "0", "FD00::21");
+    host->Create(2, "web-1", "10.0.0.2");
+    host->Announce(2, "0", "ipv4", "0", "10.0.0.99");  // not allowed: never read
+    host->Create(3, "trusted-c", "10.0.0.3");
+    host->Announce(3, "0", "ipv4", "0", "10.0.0.2");   // web-1's, from dom0
+    host->Announce(3, "0", "ipv4", "1", "10.0.0.33");
+    host->Announce(3, "5", "ipv4", "0", "10.0.0.55");  // no vif 5 from dom0: never read
+  });
+  PassAndCheck("three guests, two of them trusted with their addresses");
+  EXPECT_EQ("10.0.0.21 fd00::21", Value("/local/domain/2/yasmin/peers/1/ip"));
+  EXPECT_EQ("10.0.0.2", Value("/local/domain/1/yasmin/peers/2/ip"));
+  EXPECT_EQ("10.0.0.3 10.0.0.33", Value("/local/domain/1/yasmin/peers/3/ip"));
+  ASSERT_EQ(1u, last_rejected_.size());
+  EXPECT_EQ(1, last_rejected_.at(3).claimed);
+  EXPECT_EQ(0, last_rejected_.at(3).invalid);
+
+  OnBothHosts([](FakeHost* host) {
+    host->Unannounce(1);
+    host->Announce(1, "0", "ipv4", "0", "10.0.0.33");  // trusted-c's announced address
+  });
+  PassAndCheck("trusted-a now announces what trusted-c announces");
+  EXPECT_EQ("", Value("/local/domain/2/yasmin/peers/1/ip"));
+  EXPECT_EQ("10.0.0.3", Value("/local/domain/1/yasmin/peers/3/ip"));
+  EXPECT_EQ(1, last_rejected_.at(1).claimed);
+  EXPECT_EQ(2, last_rejected_.at(3).claimed);
+
+  policy_ = Policy();
+  PassAndCheck("the default policy: nobody's announcements");
+  EXPECT_EQ("", Value("/local/domain/2/yasmin/peers/1/ip"));
+  EXPECT_EQ("10.0.0.3", Value("/local/domain/1/yasmin/peers/3/ip"));
+  EXPECT_TRUE(last_rejected_.empty());
+}
+
+// A guest decides how many values it writes; a pass reads at most kMaxAnnouncedPerVif of a
+// vif's, IPv4 first and each family in index order, and counts the others.
+TEST_F(PublishPassTest, ReadsABoundedNumberOfAnnouncedValues) {
+  policy_ = PolicyFrom("group all name:*\nguest-addresses all\n");
+  OnBothHosts([](FakeHost* host) {
+    host->Create(1, "a", "");
+    host->AddVifWithoutIp(1, "0");
+    for (int i = 0; i < kMaxAnnouncedPerVif + 4; i++) {
+      host->Announce(1, "0", "ipv4", std::to_string(i), "10.0.1." + std::to_string(i));
+    }
+    host->Announce(1, "0", "ipv6", "0", "fd00::1");
+  });
+  PassAndCheck("a guest announcing more than a vif may have");
+  const std::string list = Value("/local/domain/0/yasmin/peers/1/ip");
+  EXPECT_EQ(static_cast<size_t>(kMaxAnnouncedPerVif - 1), std::count(list.begin(), list.end(), ' '))
+      << list;
+  // Index order is numeric: ipv4/2 is read before ipv4/10, and ipv4/16 and above are not.
+  EXPECT_NE(std::string::npos, list.find("10.0.1.2 ")) << list;
+  EXPECT_NE(std::string::npos, list.find("10.0.1.15")) << list;
+  EXPECT_EQ(std::string::npos, list.find("10.0.1.16")) << list;
+  EXPECT_EQ(std::string::npos, list.find("fd00::1")) << list;
+  ASSERT_EQ(1u, last_rejected_.size());
+  EXPECT_EQ(5, last_rejected_.at(1).invalid);
 }
 
 // What a guest writes below its rendezvous directories is never touched, by either kind of
