@@ -1,8 +1,10 @@
 /*
  * The C ABI of libyasmin.so, the library yasmin-run preloads into unmodified programs.
  *
- * For now the library interposes nothing: loading it changes no behaviour of the program.
- * Redirecting the program's AF_VSOCK sockets to the yasmin transport comes in a later issue.
+ * It exports, in place of the C library's, connect() and the functions that must answer for
+ * the AF_VSOCK sockets connect() puts behind a program's TCP descriptors (interpose.cc,
+ * docs/preload.md); yasmin_preload_version() is its only function of its own.  The testing
+ * build, libyasmin-testing.so, also exports yasmin_preload_testing_yasmin_fds().
  */
 #ifndef YASMIN_PRELOAD_YASMIN_PRELOAD_H_
 #define YASMIN_PRELOAD_YASMIN_PRELOAD_H_
