@@ -150,7 +150,8 @@ add_program() {
     for file in "$@"; do
         # [[:space:]], not \s: Debian's awk is mawk, which has no \s (the dynamic loader's
         # line, "/lib64/ld-linux-x86-64.so.2 (0x...)", would go unmatched).
-        ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\/lib/{print $1}' |
+        # (ldd fails on a static program: it simply needs nothing.)
+        { ldd "$file" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[[:space:]]*\/lib/{print $1}' |
             while read -r lib; do
                 [ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
             done
@@ -184,6 +185,7 @@ build_guest_initramfs() {
         [ "$(head -c 4 "$file" | od -An -c | tr -d ' ')" = '177ELF' ] && add_program "$root" "$file"
     done < <(find "$root/usr" -type f -print0)
     install -m 755 "$programs"/* "$root/usr/local/bin/"
+    add_program "$root" "$programs"/*   # the dynamically linked ones need their libraries
     install -m 755 "$LAB_DIR/guest/init" "$root/init"
     make_cpio_gz "$root" "$out/initrd.gz"
     rm -rf "$root"

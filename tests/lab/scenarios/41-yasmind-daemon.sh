@@ -45,7 +45,9 @@ xenstore-exists "/local/domain/$a/yasmin/rendezvous/$b" &&
     lab_fail "guest-a's rendezvous directory for the dead guest-b is still there"
 gone=$(elapsed "$t0" "$t1")
 echo "figure: guest-b left guest-a's view ${gone} s after xl destroy returned"
-awk -v d="$gone" 'BEGIN { exit !(d < 1) }' || lab_fail "guest-b left the views after ${gone} s, not within 1 s"
+# Judged at the end, so that a slow run still leaves guest-b re-created for what follows.
+late=()
+awk -v d="$gone" 'BEGIN { exit !(d < 1) }' || late+=("guest-b left the views after ${gone} s, not within 1 s")
 
 echo "=== a guest is created: it appears in the views"
 mkdir -p "$LAB_RUN"
@@ -61,7 +63,7 @@ b=$(lab_domid guest-b)
 wait_until 5 lab_yasmin_pair_ready "$a" "$b" || lab_fail "guest-b ($b) not published 5 s after xl create"
 came=$(elapsed "$t0" "$t1")
 echo "figure: guest-b ($b) appeared in guest-a's view ${came} s after xl create returned"
-awk -v d="$came" 'BEGIN { exit !(d < 1) }' || lab_fail "guest-b appeared after ${came} s, not within 1 s"
+awk -v d="$came" 'BEGIN { exit !(d < 1) }' || late+=("guest-b appeared after ${came} s, not within 1 s")
 lab_assert_eq "$((a + 2))" "$(xenstore-read "/local/domain/$b/yasmin/peers/$a/cid")" "guest-b's view: guest-a's CID"
 lab_assert_contains "$(xenstore-read "/local/domain/$a/yasmin/peers/$b/ip")" "$(lab_guest_ip guest-b)" "guest-a's view: guest-b's IP"
 lab_assert_eq "n$a,r$b" "$(lab_xs_perms "/local/domain/$a/yasmin/rendezvous/$b")" "ACL of guest-a's rendezvous for guest-b"
@@ -154,3 +156,5 @@ echo "ok: 9 writes and reads refused, the allowed ones work"
 sleep 0.5
 kill -0 "$new_pid" || lab_fail "yasmind died"
 echo "ok: yasmind (pid $new_pid) still running"
+[ ${#late[@]} -eq 0 ] || lab_fail "${late[*]}"
+echo "ok: guest-b left and joined the views within 1 s"
