@@ -8,7 +8,9 @@
 #   - a second yasmind refuses to start while one runs;
 #   - SIGHUP (the init script's reload) re-reads the policy: `default none` withdraws every pair, a bad file is refused and
 #     the policy in force stays, removing the file brings the default back;
-#   - the ACLs yasmind sets hold against a guest (yasmin-xs-probe, from inside guest-a).
+#   - the ACLs yasmind sets hold against a guest (yasmin-xs-probe, from inside guest-a);
+#   - an address guest-a announces (attr/vif/0/ipv4) reaches the views only once the policy
+#     trusts guest-a, and its claim of guest-b's address never does.
 # Leaves guest-a and guest-b running (guest-b at a new domid) and yasmind running.
 # timeout: 400
 . "$LAB_SHARE/lab/scenarios/lib.sh"
@@ -153,6 +155,31 @@ lab_assert_eq "hello" "$(lab_guest_exec guest-b "yasmin-xs-probe read /local/dom
     "guest-b reads what guest-a wrote for it"
 probe rm "/local/domain/$a/yasmin/rendezvous/$b/probe" >/dev/null
 echo "ok: 9 writes and reads refused, the allowed ones work"
+
+echo "=== addresses a guest announces: ignored unless the policy trusts it"
+a_ip=$(lab_guest_ip guest-a) b_ip=$(lab_guest_ip guest-b)
+a_in_b_view() { xenstore-read "/local/domain/$b/yasmin/peers/$a/ip"; }
+out=$(probe write "/local/domain/$a/attr/vif/0/ipv4/0" 10.99.0.211)
+lab_assert_eq "" "$out" "guest-a announces 10.99.0.211 in its attr/vif/0/ipv4/0"
+probe write "/local/domain/$a/attr/vif/0/ipv4/1" "$b_ip" >/dev/null  # and claims guest-b's
+/etc/init.d/yasmind reload >/dev/null
+sleep 1
+lab_assert_eq "$a_ip" "$(a_in_b_view)" "without guest-addresses, guest-b's view has only guest-a's ip= address"
+printf 'group trusted name:guest-a\nguest-addresses trusted\n' >/etc/yasmin/yasmind.conf
+/etc/init.d/yasmind reload >/dev/null
+announced() { [[ "$(a_in_b_view)" == *10.99.0.211* ]]; }
+wait_until 5 announced || lab_fail "guest-addresses trusted: the announced address is not in guest-b's view: $(a_in_b_view)"
+lab_assert_not_contains "$(a_in_b_view)" "$b_ip" "guest-a's claim of guest-b's (dom0-given) address is dropped"
+lab_assert_contains "$(a_in_b_view)" "$a_ip" "guest-a's ip= address stays"
+grep "yasmind\[$new_pid\]" /var/log/messages | grep -i "address" | tail -n 2
+echo "ok: a trusted guest's own address is published, its claim of another's is not"
+rm /etc/yasmin/yasmind.conf
+/etc/init.d/yasmind reload >/dev/null
+not_announced() { ! announced; }
+wait_until 5 not_announced || lab_fail "the announced address stayed after the policy went"
+probe rm "/local/domain/$a/attr/vif" >/dev/null
+echo "ok: without the policy line it is gone again"
+
 sleep 0.5
 kill -0 "$new_pid" || lab_fail "yasmind died"
 echo "ok: yasmind (pid $new_pid) still running"
