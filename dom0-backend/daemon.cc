@@ -82,11 +82,11 @@ bool Daemon::Start(std::string* error) {
   return true;
 }
 
-bool Daemon::MakePass() {
+void Daemon::MakePass() {
   PassResult result;
   std::string error;
   const auto started = PassScheduler::Clock::now();
-  if (started - last_full_read_ >= PassScheduler::Settings().resync) known_.clear();
+  if (started - last_full_read_ >= scheduler_.settings().resync) known_.clear();
   const bool full_read = known_.empty();
   const bool ok = RunPublishPass(libxl_.get(), xenstore_.get(), policy_, /*dry_run=*/false,
                                  &known_, &result, &error);
@@ -100,7 +100,7 @@ bool Daemon::MakePass() {
   if (!ok) {
     LogWarn("pass failed (" + std::to_string(scheduler_.failures_in_a_row()) +
             " in a row), will retry: " + error);
-    return false;
+    return;
   }
   LogDomainChanges(result.domains);
   LogRejectedAddresses(result);
@@ -112,7 +112,6 @@ bool Daemon::MakePass() {
   if (LogEnabled(LogLevel::kDebug)) {
     for (const XsOperation& operation : result.operations) LogDebug("  " + ToString(operation));
   }
-  return true;
 }
 
 void Daemon::LogDomainChanges(const std::vector<DomainInfo>& domains) {

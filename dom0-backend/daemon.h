@@ -59,7 +59,7 @@ class Daemon {
   int Run();
 
  private:
-  bool MakePass();
+  void MakePass();
   void LogDomainChanges(const std::vector<DomainInfo>& domains);
   void FollowNames(const std::vector<DomainInfo>& domains);
   void LogRejectedAddresses(const PassResult& result);

@@ -41,6 +41,7 @@ class PassScheduler {
   void OnPassDone(bool succeeded, Clock::time_point now);
 
   int failures_in_a_row() const { return failures_in_a_row_; }
+  const Settings& settings() const { return settings_; }
 
  private:
   const Settings settings_;

@@ -126,14 +126,12 @@ bool XenStoreConnection::Unwatch(const std::string& path, const std::string& tok
 
 int XenStoreConnection::watch_fd() const { return xs_fileno(handle_); }
 
-bool XenStoreConnection::TakeWatchEvents(std::vector<WatchEvent>* events) {
-  bool took_any = false;
+void XenStoreConnection::TakeWatchEvents(std::vector<WatchEvent>* events) {
   // xenstore.h: after the fd became readable, call xs_check_watch() until it returns NULL.
   for (;;) {
     const Malloced<char*> event(xs_check_watch(handle_), &std::free);
-    if (event == nullptr) return took_any;
+    if (event == nullptr) return;
     events->push_back({event.get()[XS_WATCH_PATH], event.get()[XS_WATCH_TOKEN]});
-    took_any = true;
   }
 }
 

@@ -36,16 +36,15 @@ class XenStoreConnection : public XsStore {
   bool Watch(const std::string& path, const std::string& token, std::string* error);
   bool Unwatch(const std::string& path, const std::string& token);
 
-  // Readable when watch events wait; then TakeWatchEvents() until it returns false.
+  // Readable when watch events wait; then call TakeWatchEvents().
   int watch_fd() const;
 
   struct WatchEvent {
     std::string path;
     std::string token;
   };
-  // Moves the events that arrived so far into *events (appending).  False when there are
-  // none left.
-  bool TakeWatchEvents(std::vector<WatchEvent>* events);
+  // Moves every event that arrived so far into *events (appending); none may have.
+  void TakeWatchEvents(std::vector<WatchEvent>* events);
 
  private:
   explicit XenStoreConnection(struct xs_handle* handle);
