@@ -9,20 +9,8 @@ out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 failures=0
 
-fail() {
-    echo "FAIL: $*" >&2
-    echo "  stdout: $(cat "$out")" >&2
-    echo "  stderr: $(cat "$err")" >&2
-    failures=$((failures + 1))
-}
-
-# expect CODE ARGS...: runs yasminctl with ARGS and checks its exit code.
-expect() {
-    want=$1; shift
-    "$yasminctl" "$@" >"$out" 2>"$err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "yasminctl $* exited $got, expected $want"
-}
+program=$yasminctl
+. "$(dirname "$0")/cli_expect.sh"
 
 # expect_usage_error ARGS... -- PATTERN: exit 2, PATTERN and the hint on stderr, no stdout.
 expect_usage_error() {

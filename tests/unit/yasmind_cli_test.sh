@@ -9,20 +9,8 @@ out=$(mktemp) err=$(mktemp) conf=$(mktemp) pid=$(mktemp -u)
 trap 'rm -f "$out" "$err" "$conf" "$pid"' EXIT
 failures=0
 
-fail() {
-    echo "FAIL: $*" >&2
-    echo "  stdout: $(cat "$out")" >&2
-    echo "  stderr: $(cat "$err")" >&2
-    failures=$((failures + 1))
-}
-
-# expect CODE ARGS...: runs yasmind with ARGS and checks its exit code.
-expect() {
-    want=$1; shift
-    "$yasmind" "$@" >"$out" 2>"$err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "yasmind $* exited $got, expected $want"
-}
+program=$yasmind
+. "$(dirname "$0")/cli_expect.sh"
 
 expect 0 --help
 grep -q '^Usage: yasmind' "$out" || fail "--help prints no usage line"
