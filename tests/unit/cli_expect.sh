@@ -1,6 +1,6 @@
 # Shared by the command-line tests (yasmind_cli_test.sh, yasminctl_cli_test.sh), sourced after
 # they set: program (the binary under test), out and err (temporary files), failures=0.
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154  # out, err, program: set by the sourcing test
 
 # fail WHAT: records a failure, with what the last run printed.
 fail() {
