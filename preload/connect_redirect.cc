@@ -25,6 +25,7 @@
 #include "ip_address.h"
 #include "libc_symbols.h"
 #include "socket_options.h"
+#include "preload_state.h"
 #include "view_cache.h"
 
 #ifndef SIOCOUTQ
@@ -34,167 +35,6 @@
 namespace yasmin {
 namespace preload {
 namespace {
-
-// Recent vsock connect failures by (CID, port), so that a co-located peer without a vsock
-// listener on that port costs one attempt per period, not one per connect().
-class FailureCache {
- public:
-  static constexpr int kRefusedMs = 1000;
-  static constexpr int kOtherMs = 10000;
-
-  bool Failing(uint32_t cid, uint32_t port, int64_t now) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (const Entry& entry : entries_) {
-      if (entry.cid == cid && entry.port == port && entry.until_ms > now) return true;
-    }
-    return false;
-  }
-
-  void Record(uint32_t cid, uint32_t port, int error, int64_t now) {
-    const int64_t until = now + (error == ECONNREFUSED ? kRefusedMs : kOtherMs);
-    std::lock_guard<std::mutex> lock(mutex_);
-    Entry* oldest = &entries_[0];
-    for (Entry& entry : entries_) {
-      if (entry.cid == cid && entry.port == port) {
-        oldest = &entry;
-        break;
-      }
-      if (entry.until_ms < oldest->until_ms) oldest = &entry;
-    }
-    *oldest = Entry{cid, port, until};
-  }
-
- private:
-  struct Entry {
-    uint32_t cid = 0;
-    uint32_t port = 0;
-    int64_t until_ms = 0;
-  };
-  std::mutex mutex_;
-  Entry entries_[64];
-};
-
-// The local address the kernel would choose to reach a destination (getsockname() of a
-// yasmin descriptor), by a route lookup: connect() of a UDP socket sends nothing.  Kept a few
-// seconds per destination.
-class LocalAddressCache {
- public:
-  static constexpr int kTtlMs = 5000;
-
-  // The address (port 0) of `family` for the destination, or the unspecified one if there
-  // is no route.
-  socklen_t Lookup(int family, const IpAddress& destination, int64_t now,
-                   sockaddr_storage* out) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const Entry& entry : entries_) {
-        if (entry.length != 0 && entry.family == family && entry.destination == destination &&
-            entry.until_ms > now) {
-          *out = entry.local;
-          return entry.length;
-        }
-      }
-    }
-    socklen_t length = RouteLookup(family, destination, out);
-    std::lock_guard<std::mutex> lock(mutex_);
-    Entry& entry = entries_[next_++ % kEntries];
-    entry = Entry{family, destination, *out, length, now + kTtlMs};
-    return length;
-  }
-
- private:
-  static socklen_t RouteLookup(int family, const IpAddress& destination,
-                               sockaddr_storage* out) {
-    const socklen_t unspecified = MakeSockaddr(family, IpAddress(), 0, out);
-    sockaddr_storage to;
-    const socklen_t to_length = MakeSockaddr(family, destination, 9, &to);
-    if (to_length == 0) return unspecified;
-    const int udp = static_cast<int>(syscall(SYS_socket, family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (udp < 0) return unspecified;
-    sockaddr_storage local;
-    socklen_t local_length = sizeof(local);
-    socklen_t result = unspecified;
-    if (real::connect(udp, reinterpret_cast<sockaddr*>(&to), to_length) == 0 &&
-        real::getsockname(udp, reinterpret_cast<sockaddr*>(&local), &local_length) == 0 &&
-        local_length <= sizeof(local)) {
-      IpAddress address;
-      uint16_t port;
-      if (IpAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&local), local_length, &address,
-                                  &port)) {
-        result = MakeSockaddr(family, address, 0, out);
-      }
-    }
-    syscall(SYS_close, udp);
-    return result;
-  }
-
-  static constexpr unsigned kEntries = 16;
-  struct Entry {
-    int family = 0;
-    IpAddress destination;
-    sockaddr_storage local{};
-    socklen_t length = 0;
-    int64_t until_ms = 0;
-  };
-  std::mutex mutex_;
-  Entry entries_[kEntries];
-  unsigned next_ = 0;
-};
-
-struct PreloadState {
-  PreloadState()
-      : config(LoadEnvConfig()),
-        log(config.debug, config.debug_file),
-        cache(config.view_file, config.view_max_age_ms) {
-#ifdef YASMIN_PRELOAD_TESTING
-    // The testing build (libyasmin-testing.so) can put an AF_UNIX socket where vsock would
-    // go, "<dir>/<cid>.<port>": the success path, testable on a machine without a co-located
-    // peer.  The production library has no such switch.
-    if (const char* dir = secure_getenv("YASMIN_TEST_UNIX_DIR")) test_unix_dir = dir;
-#endif
-  }
-
-  EnvConfig config;
-  DebugLog log;
-  ViewCache cache;
-  FdRegistry registry;
-  FailureCache failures;
-  LocalAddressCache local_addresses;
-  std::string test_unix_dir;
-};
-
-// Never destroyed: connect() may be called from atexit handlers and other libraries'
-// destructors after ours would have run.
-PreloadState& State() {
-  static PreloadState* state = new PreloadState();
-  return *state;
-}
-
-uint64_t InodeOf(int fd) {
-  struct stat status;
-  if (fstat(fd, &status) != 0) return 0;
-  return static_cast<uint64_t>(status.st_ino);
-}
-
-// fd's yasmin record, if it has one and it is the record of the socket fd holds now.
-bool GetYasminRecord(PreloadState& state, int fd, FdRecord* record) {
-  if (!state.registry.HasKind(fd, FdRecord::kYasmin)) return false;
-  if (!state.registry.Get(fd, record) || record->kind != FdRecord::kYasmin) return false;
-  const int saved_errno = errno;
-  const uint64_t ino = InodeOf(fd);
-  errno = saved_errno;
-  if (ino == 0 || ino != record->ino) {
-    // The descriptor was closed behind our back and its number reused: forget it.
-    state.registry.Clear(fd);
-    return false;
-  }
-  return true;
-}
-
-int GetIntOption(int fd, int level, int name, int* value) {
-  socklen_t length = sizeof(*value);
-  return real::getsockopt(fd, level, name, value, &length);
-}
 
 std::string DescribeDestination(const IpAddress& address, uint16_t port) {
   char text[80];
@@ -275,20 +115,9 @@ void CopySocketOptions(PreloadState& state, int tcp_fd, int vsock_fd) {
   }
 }
 
-// The emulated options' values as the TCP socket holds them: the program's settings and
-// the kernel's defaults.
-// (An AF_INET socket refuses the IPPROTO_IPV6 ones: they read as 0.)
-void SnapshotOptions(int tcp_fd, EmulatedOptions* options) {
-  for (size_t i = 0; i < kEmulatedOptionCount; ++i) {
-    const EmulatedOption& option = kEmulatedOptions[i];
-    int value = 0;
-    if (GetIntOption(tcp_fd, option.level, option.name, &value) != 0) value = 0;
-    options->values[i] = value;
-  }
-}
-
 // The socket to put in place of the program's: connected to (cid, port), or -1 with errno.
 int ConnectFastPath(PreloadState& state, uint32_t cid, uint32_t port, uint64_t buffer_size) {
+#ifdef YASMIN_PRELOAD_TESTING
   if (!state.test_unix_dir.empty()) {
     const int fd = static_cast<int>(syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (fd < 0) return -1;
@@ -304,6 +133,7 @@ int ConnectFastPath(PreloadState& state, uint32_t cid, uint32_t port, uint64_t b
     }
     return fd;
   }
+#endif
 
   const int fd = static_cast<int>(syscall(SYS_socket, AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd < 0) return -1;
@@ -351,6 +181,16 @@ bool ReplaceDescriptor(int fd, int vsock_fd) {
 
 }  // namespace
 
+// (An AF_INET socket refuses the IPPROTO_IPV6 ones: they read as 0.)
+void SnapshotOptions(int tcp_fd, EmulatedOptions* options) {
+  for (size_t i = 0; i < kEmulatedOptionCount; ++i) {
+    const EmulatedOption& option = kEmulatedOptions[i];
+    int value = 0;
+    if (GetIntOption(tcp_fd, option.level, option.name, &value) != 0) value = 0;
+    options->values[i] = value;
+  }
+}
+
 void InitializePreload() {
   real::ResolveAll();
   State();
@@ -359,7 +199,7 @@ void InitializePreload() {
 int InterposedConnect(int fd, const sockaddr* destination, socklen_t length) {
   PreloadState& state = State();
   FdRecord existing;
-  if (GetYasminRecord(state, fd, &existing)) {
+  if (GetRecordOfKind(state, fd, FdRecord::kYasmin, &existing)) {
     errno = EISCONN;  // what TCP (and vsock) says on a connected socket
     return -1;
   }
@@ -457,20 +297,11 @@ int InterposedConnect(int fd, const sockaddr* destination, socklen_t length) {
   return 0;
 }
 
-void AfterClose(int fd) { State().registry.Clear(fd); }
-
-void AfterDup(int fd, int new_fd) { State().registry.Copy(fd, new_fd); }
-
-void AfterCloseRange(unsigned first, unsigned last, int flags) {
-  if (flags & CLOSE_RANGE_CLOEXEC) return;  // nothing closed now
-  State().registry.ClearRange(first, last);
-}
-
 bool YasminGetSockOpt(int fd, int level, int name, void* value, socklen_t* length,
                       int* result) {
   PreloadState& state = State();
   FdRecord record;
-  if (!GetYasminRecord(state, fd, &record)) return false;
+  if (!GetRecordOfKind(state, fd, FdRecord::kYasmin, &record)) return false;
   auto answer_int = [&](int v) {
     if (length == nullptr || static_cast<int>(*length) < 0) {
       errno = length == nullptr ? EFAULT : EINVAL;
@@ -519,7 +350,7 @@ bool YasminSetSockOpt(int fd, int level, int name, const void* value, socklen_t 
                       int* result) {
   PreloadState& state = State();
   FdRecord record;
-  if (!GetYasminRecord(state, fd, &record)) return false;
+  if (!GetRecordOfKind(state, fd, FdRecord::kYasmin, &record)) return false;
   if (level == SOL_SOCKET) {
     if (name != SO_RCVBUF && name != SO_SNDBUF && name != SO_RCVBUFFORCE &&
         name != SO_SNDBUFFORCE) {
@@ -565,7 +396,7 @@ bool YasminSetSockOpt(int fd, int level, int name, const void* value, socklen_t 
 bool YasminGetPeerName(int fd, sockaddr* address, socklen_t* length, int* result) {
   PreloadState& state = State();
   FdRecord record;
-  if (!GetYasminRecord(state, fd, &record)) return false;
+  if (!GetRecordOfKind(state, fd, FdRecord::kYasmin, &record)) return false;
   // A connection the peer ended answers ENOTCONN, as TCP's does.
   sockaddr_storage real_peer;
   socklen_t real_length = sizeof(real_peer);
@@ -590,19 +421,21 @@ bool YasminGetPeerName(int fd, sockaddr* address, socklen_t* length, int* result
 bool YasminGetSockName(int fd, sockaddr* address, socklen_t* length, int* result) {
   PreloadState& state = State();
   FdRecord record;
-  if (!GetYasminRecord(state, fd, &record)) return false;
+  if (!GetRecordOfKind(state, fd, FdRecord::kYasmin, &record)) return false;
   if (length == nullptr) {
     errno = EFAULT;
     *result = -1;
     return true;
   }
-  // The port: our vsock port, folded into 16 bits as for peers.
-  uint32_t local_port = 0;
+  // The port: an accepted connection's is the listener's; a connected one's is our vsock
+  // port, folded into 16 bits as for peers.
+  uint16_t local_port = record.local_port;
   sockaddr_storage real_local;
   socklen_t real_length = sizeof(real_local);
-  if (real::getsockname(fd, reinterpret_cast<sockaddr*>(&real_local), &real_length) == 0 &&
+  if (local_port == 0 &&
+      real::getsockname(fd, reinterpret_cast<sockaddr*>(&real_local), &real_length) == 0 &&
       real_local.ss_family == AF_VSOCK) {
-    local_port = reinterpret_cast<sockaddr_vm*>(&real_local)->svm_port;
+    local_port = TcpPortFromVsockPort(reinterpret_cast<sockaddr_vm*>(&real_local)->svm_port);
   }
   sockaddr_storage local;
   socklen_t local_length = state.local_addresses.Lookup(
@@ -614,8 +447,7 @@ bool YasminGetSockName(int fd, sockaddr* address, socklen_t* length, int* result
                                &local_address, &ignored)) {
     local_address = IpAddress();
   }
-  local_length = MakeSockaddr(record.family, local_address, TcpPortFromVsockPort(local_port),
-                              &local);
+  local_length = MakeSockaddr(record.family, local_address, local_port, &local);
   CopySockaddrOut(local, local_length, address, length);
   *result = 0;
   return true;
@@ -625,7 +457,7 @@ bool YasminIoctl(int fd, unsigned long request, void* argument, int* result) {
   if (request != FIONREAD && request != SIOCOUTQ && request != SIOCATMARK) return false;
   PreloadState& state = State();
   FdRecord record;
-  if (!GetYasminRecord(state, fd, &record)) return false;
+  if (!GetRecordOfKind(state, fd, FdRecord::kYasmin, &record)) return false;
   if (argument == nullptr) {
     errno = EFAULT;
     *result = -1;
@@ -689,14 +521,14 @@ void AfterEpipe(int fd) {
   FdRecord record;
   int domain = 0;
   // Only vsock lacks the signal (the testing build's AF_UNIX stand-in raises its own).
-  if (GetYasminRecord(state, fd, &record) && GetIntOption(fd, SOL_SOCKET, SO_DOMAIN, &domain) == 0 &&
+  if (GetRecordOfKind(state, fd, FdRecord::kYasmin, &record) && GetIntOption(fd, SOL_SOCKET, SO_DOMAIN, &domain) == 0 &&
       domain == AF_VSOCK) {
     syscall(SYS_tgkill, getpid(), static_cast<pid_t>(syscall(SYS_gettid)), SIGPIPE);
   }
   errno = saved_errno;
 }
 
-size_t YasminDescriptorCount() { return State().registry.CountYasmin(); }
+size_t YasminDescriptorCount() { return State().registry.CountKind(FdRecord::kYasmin); }
 
 }  // namespace preload
 }  // namespace yasmin

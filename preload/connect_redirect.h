@@ -32,6 +32,8 @@
 
 #include <cstddef>
 
+#include "socket_options.h"
+
 namespace yasmin {
 namespace preload {
 
@@ -40,11 +42,6 @@ namespace preload {
 constexpr int kVsockConnectTimeoutMs = 1000;
 
 int InterposedConnect(int fd, const sockaddr* destination, socklen_t length);
-
-// Bookkeeping after the C library's call succeeded.
-void AfterClose(int fd);
-void AfterDup(int fd, int new_fd);
-void AfterCloseRange(unsigned first, unsigned last, int flags);
 
 // For a descriptor with a yasmin record, these answer as TCP would and return true, with the
 // result in *result (errno set on -1); false: not a yasmin descriptor, call the C library.
@@ -66,6 +63,10 @@ void AfterEpipe(int fd);
 
 // The number of yasmin descriptors (tests, debug log).
 size_t YasminDescriptorCount();
+
+// The emulated options' values as a TCP socket holds them (the program's settings and the
+// kernel's defaults): what a yasmin descriptor starts with.
+void SnapshotOptions(int tcp_fd, EmulatedOptions* options);
 
 // Resolves the C library's functions and reads the environment (the library constructor).
 void InitializePreload();

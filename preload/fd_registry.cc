@@ -131,13 +131,13 @@ void FdRegistry::Copy(int fd, int new_fd) {
   }
 }
 
-size_t FdRegistry::CountYasmin() const {
+size_t FdRegistry::CountKind(FdRecord::Kind kind) const {
   size_t count = 0;
   for (const auto& entry : chunks_) {
     const Chunk* chunk = entry.load(std::memory_order_acquire);
     if (chunk == nullptr) continue;
     for (const Slot& slot : chunk->slots) {
-      if (slot.kind.load(std::memory_order_acquire) == FdRecord::kYasmin) ++count;
+      if (slot.kind.load(std::memory_order_acquire) == kind) ++count;
     }
   }
   return count;

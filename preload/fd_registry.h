@@ -11,7 +11,10 @@
 // Kinds:
 //   kOptions  an AF_INET/AF_INET6 socket not (yet) redirected whose SO_RCVBUF/SO_SNDBUF the
 //             program set: applied to the vsock socket if connect() redirects it;
-//   kYasmin   a connected AF_VSOCK socket in place of the program's TCP socket.
+//   kYasmin   a connected AF_VSOCK socket in place of the program's TCP socket (connect()), or
+//             one a listener handed out (accept());
+//   kListener an epoll instance in place of the program's listening TCP socket, watching that
+//             socket and an AF_VSOCK listener on the same port (listen_redirect.h).
 //
 // Storage: descriptors 0..kMaxFds-1, in chunks of kChunkFds records allocated (mmap) the first
 // time a record is stored in them and never freed; a lookup in a chunk never allocated reads
@@ -35,21 +38,31 @@
 namespace yasmin {
 namespace preload {
 
+struct ListenerGroup;
+
 struct FdRecord {
-  enum Kind : uint8_t { kNone = 0, kOptions = 1, kYasmin = 2 };
+  enum Kind : uint8_t { kNone = 0, kOptions = 1, kYasmin = 2, kListener = 3 };
 
   uint8_t kind = kNone;
-  // kYasmin: the family the program created the socket with, AF_INET or AF_INET6.
+  // kYasmin, kListener: the family the program created the socket with, AF_INET or AF_INET6.
   uint8_t family = 0;
-  // kYasmin: the TCP port connect() was given (host order).
+  // kYasmin: the peer's TCP port: the one connect() was given, or the folded vsock port of
+  // an accepted client (host order).
   uint16_t peer_port = 0;
+  // kListener: the port listened on; kYasmin: for an accepted socket the listener's port (the
+  // local port getsockname() shows), 0 for a connected one.
+  uint16_t local_port = 0;
   // kYasmin: the vsock peer.
   uint32_t cid = 0;
   uint32_t vsock_port = 0;
   // The socket's inode number; 0 matches nothing.
   uint64_t ino = 0;
-  // kYasmin: the address connect() was given, IPv4 ones IPv4-mapped.
+  // kYasmin: the peer's address (the one connect() was given, or an accepted client's from
+  // the view), IPv4 ones IPv4-mapped.
   in6_addr peer_address{};
+  // kListener: the sockets behind the epoll instance, shared by dup()ed copies
+  // (listener_group.h).
+  ListenerGroup* listener = nullptr;
   // Requested with setsockopt(SO_RCVBUF/SO_SNDBUF), or -1.
   int32_t rcvbuf = -1;
   int32_t sndbuf = -1;
@@ -83,8 +96,25 @@ class FdRegistry {
   void ClearRange(unsigned first, unsigned last);
   // new_fd gets a copy of fd's record, or none if fd has none (dup2/dup3/F_DUPFD).
   void Copy(int fd, int new_fd);
-  // How many records of kind kYasmin exist (walks the table: tests and the debug log).
-  size_t CountYasmin() const;
+  // How many records of a kind exist (walks the table: tests and the debug log).
+  size_t CountKind(FdRecord::Kind kind) const;
+  // Calls visit(fd, record) for each record of `kind` among first..last (last may be huge),
+  // whatever its inode.
+  template <typename Visitor>
+  void ForEachOfKind(unsigned first, unsigned last, FdRecord::Kind kind, Visitor visit) const {
+    for (unsigned fd = first; fd <= last && fd < static_cast<unsigned>(kMaxFds); ++fd) {
+      const Chunk* chunk = chunks_[fd / kChunkFds].load(std::memory_order_acquire);
+      if (chunk == nullptr) {
+        fd |= kChunkFds - 1;  // skip to the chunk's last number: the loop moves past it
+        continue;
+      }
+      FdRecord record;
+      if (chunk->slots[fd % kChunkFds].kind.load(std::memory_order_acquire) == kind &&
+          Get(static_cast<int>(fd), &record) && record.kind == kind) {
+        visit(static_cast<int>(fd), record);
+      }
+    }
+  }
 
  private:
   // The record as words, so that the seqlock's copies are data-race free.

@@ -1,10 +1,12 @@
 // The functions libyasmin.so exports in place of the C library's: each routes to
-// connect_redirect.h and otherwise calls the C library's own (libc_symbols.h).  The cost on a
-// call that concerns no yasmin descriptor is one or two memory loads (FdRegistry::HasKind),
+// connect_redirect.h (the client side), listen_redirect.h (the server side) or
+// descriptor_events.h, and otherwise calls the C library's own (libc_symbols.h).  The cost on
+// a call that concerns no yasmin descriptor is one or two memory loads (FdRegistry::HasKind),
 // and connect() to an address that is not in the view adds a hash filter lookup (~20 ns).
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -13,6 +15,8 @@
 #include <cerrno>
 
 #include "connect_redirect.h"
+#include "descriptor_events.h"
+#include "listen_redirect.h"
 #include "libc_symbols.h"
 #include "yasmin_preload.h"
 
@@ -42,6 +46,26 @@ YASMIN_PRELOAD_EXPORT const char* yasmin_preload_version(void) { return YASMIN_V
 
 YASMIN_PRELOAD_EXPORT int connect(int fd, const struct sockaddr* address, socklen_t length) {
   return yp::InterposedConnect(fd, address, length);
+}
+
+YASMIN_PRELOAD_EXPORT int listen(int fd, int backlog) {
+  return yp::InterposedListen(fd, backlog);
+}
+
+YASMIN_PRELOAD_EXPORT int accept(int fd, struct sockaddr* address, socklen_t* length) {
+  return yp::InterposedAccept(fd, address, length, 0);
+}
+
+YASMIN_PRELOAD_EXPORT int accept4(int fd, struct sockaddr* address, socklen_t* length,
+                                  int flags) {
+  return yp::InterposedAccept(fd, address, length, flags);
+}
+
+YASMIN_PRELOAD_EXPORT int shutdown(int fd, int how) { return yp::InterposedShutdown(fd, how); }
+
+YASMIN_PRELOAD_EXPORT int epoll_ctl(int epoll_fd, int operation, int fd,
+                                    struct epoll_event* event) {
+  return yp::InterposedEpollCtl(epoll_fd, operation, fd, event);
 }
 
 YASMIN_PRELOAD_EXPORT int close(int fd) {
@@ -101,28 +125,31 @@ YASMIN_PRELOAD_EXPORT int getsockopt(int fd, int level, int name, void* value,
                                      socklen_t* length) {
   int result;
   if (yp::YasminGetSockOpt(fd, level, name, value, length, &result)) return result;
-  return yp::real::getsockopt(fd, level, name, value, length);
+  return yp::real::getsockopt(yp::ListenerTcpSocket(fd), level, name, value, length);
 }
 
 YASMIN_PRELOAD_EXPORT int setsockopt(int fd, int level, int name, const void* value,
                                      socklen_t length) {
   int result;
   if (yp::YasminSetSockOpt(fd, level, name, value, length, &result)) return result;
-  result = yp::real::setsockopt(fd, level, name, value, length);
-  if (result == 0) yp::AfterSetSockOpt(fd, level, name, value, length);
+  result = yp::real::setsockopt(yp::ListenerTcpSocket(fd), level, name, value, length);
+  if (result == 0) {
+    yp::AfterSetSockOpt(fd, level, name, value, length);
+    yp::AfterListenerSetSockOpt(fd, level, name, value, length);
+  }
   return result;
 }
 
 YASMIN_PRELOAD_EXPORT int getpeername(int fd, struct sockaddr* address, socklen_t* length) {
   int result;
   if (yp::YasminGetPeerName(fd, address, length, &result)) return result;
-  return yp::real::getpeername(fd, address, length);
+  return yp::real::getpeername(yp::ListenerTcpSocket(fd), address, length);
 }
 
 YASMIN_PRELOAD_EXPORT int getsockname(int fd, struct sockaddr* address, socklen_t* length) {
   int result;
   if (yp::YasminGetSockName(fd, address, length, &result)) return result;
-  return yp::real::getsockname(fd, address, length);
+  return yp::real::getsockname(yp::ListenerTcpSocket(fd), address, length);
 }
 
 YASMIN_PRELOAD_EXPORT int ioctl(int fd, unsigned long request, ...) {
@@ -190,6 +217,10 @@ YASMIN_PRELOAD_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t* offset, s
 // The testing build only: how many descriptors are yasmin ones.
 YASMIN_PRELOAD_EXPORT size_t yasmin_preload_testing_yasmin_fds(void) {
   return yp::YasminDescriptorCount();
+}
+// How many listeners also listen on vsock.
+YASMIN_PRELOAD_EXPORT size_t yasmin_preload_testing_listener_fds(void) {
+  return yp::ListenerCount();
 }
 #endif
 

@@ -115,6 +115,11 @@ bool IpAddress::IsSpecial() const {
          || ((high_ >> kFirstByteShift) & 0xff) == 0xff;       // ff00::/8: multicast
 }
 
+bool IpAddress::IsLoopback() const {
+  if (is_v4()) return (ntohl(v4().s_addr) >> 24) == 127;
+  return high_ == 0 && low_ == kLoopbackLow;
+}
+
 std::string IpAddress::ToString() const {
   char buffer[INET6_ADDRSTRLEN];
   if (is_v4()) {

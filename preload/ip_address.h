@@ -46,6 +46,9 @@ class IpAddress {
   // connect() to one of them never goes to a co-located peer.
   bool IsSpecial() const;
 
+  // 127.0.0.0/8 and ::1 (a listener bound there is not reachable from other machines).
+  bool IsLoopback() const;
+
   // The inet_ntop form ("10.0.0.12", "fd00::12"); IPv4 addresses in IPv4 form.
   std::string ToString() const;
 

@@ -49,6 +49,10 @@ using SendToFn = ssize_t (*)(int, const void*, size_t, int, const sockaddr*, soc
 using SendMsgFn = ssize_t (*)(int, const msghdr*, int);
 using SendMmsgFn = int (*)(int, mmsghdr*, unsigned, int);
 using SendFileFn = ssize_t (*)(int, int, off_t*, size_t);
+using ListenFn = int (*)(int, int);
+using Accept4Fn = int (*)(int, sockaddr*, socklen_t*, int);
+using ShutdownFn = int (*)(int, int);
+using EpollCtlFn = int (*)(int, int, int, epoll_event*);
 
 YASMIN_REAL(connect, ConnectFn)
 YASMIN_REAL(close, CloseFn)
@@ -70,6 +74,10 @@ YASMIN_REAL(sendto, SendToFn)
 YASMIN_REAL(sendmsg, SendMsgFn)
 YASMIN_REAL(sendmmsg, SendMmsgFn)
 YASMIN_REAL(sendfile, SendFileFn)
+YASMIN_REAL(listen, ListenFn)
+YASMIN_REAL(accept4, Accept4Fn)
+YASMIN_REAL(shutdown, ShutdownFn)
+YASMIN_REAL(epoll_ctl, EpollCtlFn)
 
 #undef YASMIN_REAL
 
@@ -160,12 +168,29 @@ ssize_t sendfile(int out_fd, int in_fd, off_t* offset, size_t count) {
   if (auto f = Get_sendfile()) return f(out_fd, in_fd, offset, count);
   return syscall(SYS_sendfile, out_fd, in_fd, offset, count);
 }
+int listen(int fd, int backlog) {
+  if (auto f = Get_listen()) return f(fd, backlog);
+  return static_cast<int>(syscall(SYS_listen, fd, backlog));
+}
+int accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
+  if (auto f = Get_accept4()) return f(fd, address, length, flags);
+  return static_cast<int>(syscall(SYS_accept4, fd, address, length, flags));
+}
+int shutdown(int fd, int how) {
+  if (auto f = Get_shutdown()) return f(fd, how);
+  return static_cast<int>(syscall(SYS_shutdown, fd, how));
+}
+int epoll_ctl(int epoll_fd, int operation, int fd, epoll_event* event) {
+  if (auto f = Get_epoll_ctl()) return f(epoll_fd, operation, fd, event);
+  return static_cast<int>(syscall(SYS_epoll_ctl, epoll_fd, operation, fd, event));
+}
 
 void ResolveAll() {
   Get_connect(); Get_close(); Get_dup(); Get_dup2(); Get_dup3(); Get_fcntl();
   Get_close_range(); Get_closefrom(); Get_getsockopt(); Get_setsockopt(); Get_getpeername();
   Get_getsockname(); Get_ioctl(); Get_write(); Get_writev(); Get_send(); Get_sendto();
-  Get_sendmsg(); Get_sendmmsg(); Get_sendfile();
+  Get_sendmsg(); Get_sendmmsg(); Get_sendfile(); Get_listen(); Get_accept4(); Get_shutdown();
+  Get_epoll_ctl();
 }
 
 }  // namespace real

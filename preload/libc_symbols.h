@@ -12,6 +12,7 @@
 #ifndef YASMIN_PRELOAD_LIBC_SYMBOLS_H_
 #define YASMIN_PRELOAD_LIBC_SYMBOLS_H_
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -44,6 +45,10 @@ ssize_t sendto(int fd, const void* buffer, size_t count, int flags, const sockad
 ssize_t sendmsg(int fd, const msghdr* message, int flags);
 int sendmmsg(int fd, mmsghdr* messages, unsigned count, int flags);
 ssize_t sendfile(int out_fd, int in_fd, off_t* offset, size_t count);
+int listen(int fd, int backlog);
+int accept4(int fd, sockaddr* address, socklen_t* length, int flags);
+int shutdown(int fd, int how);
+int epoll_ctl(int epoll_fd, int operation, int fd, struct epoll_event* event);
 
 // Resolves every symbol now (the library's constructor).
 void ResolveAll();

@@ -30,7 +30,7 @@ TEST(FdRegistryTest, EmptyHasNothing) {
   EXPECT_FALSE(registry.HasKind(3, FdRecord::kYasmin));
   EXPECT_FALSE(registry.Get(-1, &record));
   EXPECT_FALSE(registry.Get(FdRegistry::kMaxFds, &record));
-  EXPECT_EQ(0u, registry.CountYasmin());
+  EXPECT_EQ(0u, registry.CountKind(FdRecord::kYasmin));
 }
 
 TEST(FdRegistryTest, SetGetClear) {
@@ -44,10 +44,10 @@ TEST(FdRegistryTest, SetGetClear) {
   EXPECT_EQ(7u, record.cid);
   EXPECT_EQ(80, record.peer_port);
   EXPECT_EQ(1, record.options.values[0]);
-  EXPECT_EQ(1u, registry.CountYasmin());
+  EXPECT_EQ(1u, registry.CountKind(FdRecord::kYasmin));
   registry.Clear(5);
   EXPECT_FALSE(registry.Get(5, &record));
-  EXPECT_EQ(0u, registry.CountYasmin());
+  EXPECT_EQ(0u, registry.CountKind(FdRecord::kYasmin));
 }
 
 TEST(FdRegistryTest, RefusesOutOfRange) {
@@ -55,7 +55,7 @@ TEST(FdRegistryTest, RefusesOutOfRange) {
   EXPECT_FALSE(registry.Set(-1, YasminRecord(1, 3)));
   EXPECT_FALSE(registry.Set(FdRegistry::kMaxFds, YasminRecord(1, 3)));
   EXPECT_TRUE(registry.Set(FdRegistry::kMaxFds - 1, YasminRecord(1, 3)));
-  EXPECT_EQ(1u, registry.CountYasmin());
+  EXPECT_EQ(1u, registry.CountKind(FdRecord::kYasmin));
 }
 
 TEST(FdRegistryTest, CopyIsDupAndCopyOfNothingClears) {
@@ -65,12 +65,12 @@ TEST(FdRegistryTest, CopyIsDupAndCopyOfNothingClears) {
   FdRecord record;
   ASSERT_TRUE(registry.Get(2000, &record));
   EXPECT_EQ(9u, record.ino);
-  EXPECT_EQ(2u, registry.CountYasmin());
+  EXPECT_EQ(2u, registry.CountKind(FdRecord::kYasmin));
   registry.Copy(4, 2000);  // dup2 of a plain descriptor over a yasmin one
   EXPECT_FALSE(registry.Get(2000, &record));
   registry.Copy(3, 3);
   EXPECT_TRUE(registry.Get(3, &record));
-  EXPECT_EQ(1u, registry.CountYasmin());
+  EXPECT_EQ(1u, registry.CountKind(FdRecord::kYasmin));
 }
 
 TEST(FdRegistryTest, ClearRange) {
@@ -86,10 +86,10 @@ TEST(FdRegistryTest, ClearRange) {
   EXPECT_TRUE(registry.Get(70000, &record));
   registry.ClearRange(4, ~0u);
   EXPECT_FALSE(registry.Get(70000, &record));
-  EXPECT_EQ(1u, registry.CountYasmin());
+  EXPECT_EQ(1u, registry.CountKind(FdRecord::kYasmin));
   registry.ClearRange(5, 4);  // empty range
   registry.ClearRange(FdRegistry::kMaxFds, ~0u);
-  EXPECT_EQ(1u, registry.CountYasmin());
+  EXPECT_EQ(1u, registry.CountKind(FdRecord::kYasmin));
 }
 
 TEST(FdRegistryTest, OptionsRecordsAreNotYasmin) {
@@ -101,7 +101,7 @@ TEST(FdRegistryTest, OptionsRecordsAreNotYasmin) {
   registry.Set(8, record);
   EXPECT_TRUE(registry.HasKind(8, FdRecord::kOptions));
   EXPECT_FALSE(registry.HasKind(8, FdRecord::kYasmin));
-  EXPECT_EQ(0u, registry.CountYasmin());
+  EXPECT_EQ(0u, registry.CountKind(FdRecord::kYasmin));
   FdRecord got;
   ASSERT_TRUE(registry.Get(8, &got));
   EXPECT_EQ(65536, got.rcvbuf);
