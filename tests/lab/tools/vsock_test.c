@@ -814,7 +814,8 @@ enum op {
 			 * one byte 'R', after which the client's side knows the new size */
 	OP_SINK,	/* a: ms to wait before reading; b: 1 = no checksum.  Read to EOF, then
 			 * send a report {bytes, checksum}, close */
-	OP_SOURCE,	/* send a bytes of stream(seed), then read to EOF, close */
+	OP_SOURCE,	/* send a bytes of stream(seed) from its offset b, then read to EOF,
+			 * close (b: where a reconnecting client resumes) */
 	OP_STREAM,	/* a bytes each way at once (c2s: seed, s2c: reverse_seed), then a
 			 * trailer with the server's account, read to EOF, close */
 	OP_HOLD,	/* neither read nor write until the peer shuts down its sending side
@@ -1242,7 +1243,7 @@ static void *serve_connection(void *arg)
 		serve_sink(fd, &c);
 		break;
 	case OP_SOURCE:
-		if (send_stream(fd, c.seed, 0, c.a, NULL, NULL) == 0)
+		if (send_stream(fd, c.seed, c.b, c.a, NULL, NULL) == 0)
 			drain_until_eof(fd);
 		break;
 	case OP_STREAM:
@@ -3291,6 +3292,178 @@ static int cmd_wait_reset(void)
 	return 0;
 }
 
+/* ---- one stream across resets: reconnect-stream ----------------------------------------- */
+
+/*
+ * The peer to connect to: ADDR is a CID, or "view:IP", which is looked up again before every
+ * connection in /proc/net/yasmin_view (docs/contract.md): a peer that was saved and restored
+ * or migrated comes back at a new CID, and the view is how a guest learns it.  While a
+ * migration is under way the view can list the address twice (the old domain and the paused
+ * incoming one); the last line wins, and a wrong pick only costs one connect timeout.
+ * Returns false if the address is not (yet) in the view.
+ */
+#define VIEW_PREFIX "view:"
+
+static bool peer_cid(const char *addr, uint32_t *cid)
+{
+	char line[256], ip[64];
+	uint32_t found = 0;
+	FILE *f;
+
+	if (strncmp(addr, VIEW_PREFIX, strlen(VIEW_PREFIX)))
+		return parse_u32(addr, cid);
+	f = fopen("/proc/net/yasmin_view", "r");
+	if (!f)
+		return false;
+	/* The first line is "generation N domid D"; then "ADDRESS CID" per address. */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long value;
+
+		if (sscanf(line, "%63s %lu", ip, &value) == 2 &&
+		    !strcmp(ip, addr + strlen(VIEW_PREFIX)) && value <= UINT32_MAX)
+			found = (uint32_t)value;
+	}
+	fclose(f);
+	*cid = found;
+	return found != 0;
+}
+
+/*
+ * A connection to ADDR's current CID asking for the stream from OFFSET on, retried (every
+ * 100 ms, each connect waiting at most 2 s) until RECONNECT_MS have passed: the peer may be
+ * suspended, not yet in the view, or not yet reachable (ENETUNREACH until dom0 re-creates
+ * the rendezvous directories).  The socket, or -1 after reporting why.
+ */
+static int reconnect(const char *addr, uint32_t port, uint64_t offset, unsigned int reconnect_ms,
+		     uint32_t *cid)
+{
+	struct cmd c = { .op = OP_SOURCE, .a = UINT64_MAX - offset, .b = offset, .seed = opt_seed };
+	double deadline = now() + reconnect_ms / 1000.0;
+	int last_err = 0;
+
+	for (;;) {
+		struct endpoint ep;
+		int fd;
+
+		if (!peer_cid(addr, cid)) {
+			last_err = ENOENT;	/* not in the view */
+		} else if (endpoint_make(&ep, NULL, port)) {
+			ep.u.vm.svm_cid = *cid;
+			fd = new_socket(0);
+			if (fd >= 0) {
+				set_vsock_connect_timeout(fd, 2000);
+				if (connect(fd, &ep.u.sa, ep.len) == 0 && send_cmd(fd, &c) == 0)
+					return fd;
+				last_err = errno;
+				close(fd);
+			} else {
+				last_err = errno;
+			}
+		}
+		if (now() > deadline) {
+			fail("reconnect-stream", "no connection to %s port %" PRIu32 " within %u ms (last: %s)",
+			     addr, port, reconnect_ms, last_err == ENOENT ? "not in the view" : errname(last_err));
+			return -1;
+		}
+		sleep_ms(100);
+	}
+}
+
+/*
+ * reconnect-stream ADDR PORT SECONDS: reads one endless stream from the server for SECONDS
+ * (or until the --stop-file exists), at --rate bytes/s if given.  When the connection is
+ * reset (the peer was saved, restored or migrated), it connects again and asks for the stream
+ * from the first byte it has not received, so in the end every byte of one contiguous stream
+ * has been checked, whatever the resets cut.  A connection that neither moves nor fails for
+ * --stall-ms is a hang: a failure, as is a connection that ends any other way than with
+ * ECONNRESET.  Last line: "reconnect-stream bytes=N connections=N resets=N cids=A,B,...".
+ */
+static const char *opt_stop_file;
+static uint64_t opt_rate;
+static unsigned int opt_reconnect_ms = 120000;
+
+static int cmd_reconnect_stream(const char *addr, uint32_t port, uint64_t seconds)
+{
+	struct verifier *v = malloc(sizeof(*v));
+	unsigned char *buf = malloc(CHUNK);
+	double started = now(), end = started + (double)seconds;
+	unsigned int connections = 0, resets = 0;
+	char cids[512] = "";
+	uint32_t cid = 0, last_cid = 0;
+	int fd = -1;
+
+	if (!v || !buf) {
+		fail("reconnect-stream", "out of memory");
+		goto out;
+	}
+	verifier_init(v, opt_seed);
+	while (now() < end && !(opt_stop_file && access(opt_stop_file, F_OK) == 0)) {
+		ssize_t n;
+
+		if (fd < 0) {
+			double asked = now();
+
+			fd = reconnect(addr, port, v->offset, opt_reconnect_ms, &cid);
+			if (fd < 0)
+				break;
+			connections++;
+			if (cid != last_cid) {
+				size_t used = strlen(cids);
+
+				snprintf(cids + used, sizeof(cids) - used, "%s%" PRIu32, used ? "," : "", cid);
+				last_cid = cid;
+			}
+			info("connection %u: vsock %" PRIu32 ":%" PRIu32 " from offset %" PRIu64
+			     " (%.2f s to connect)", connections, cid, port, v->offset, now() - asked);
+		}
+		n = recv(fd, buf, CHUNK, 0);
+		if (n > 0) {
+			verify(v, buf, (size_t)n);
+			if (v->mismatch != NO_MISMATCH) {
+				fail("reconnect-stream", "received data differs from the stream at offset %" PRIu64,
+				     v->mismatch);
+				break;
+			}
+			/* --rate: sleep off whatever is ahead of the average since the start. */
+			if (opt_rate) {
+				double ahead = (double)v->offset / (double)opt_rate - (now() - started);
+
+				if (ahead > 0)
+					sleep_ms((unsigned int)(ahead * 1000));
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ECONNRESET) {
+			resets++;
+			info("connection %u reset at offset %" PRIu64 " after %.1f s: reconnecting",
+			     connections, v->offset, now() - started);
+		} else {
+			/* EAGAIN: SO_RCVTIMEO (--stall-ms) expired with the connection up. */
+			fail("reconnect-stream", "connection %u ended at offset %" PRIu64 " with %s, not ECONNRESET%s",
+			     connections, v->offset, n == 0 ? "EOF" : errname(errno),
+			     n < 0 && errno == EAGAIN ? " (no data and no reset: a hang)" : "");
+			close(fd);
+			fd = -1;
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (v->mismatch == NO_MISMATCH)
+		check(v->offset > 0, "every byte received over all connections is the stream's, in order, none missing",
+		      "nothing received");
+	printf("reconnect-stream bytes=%" PRIu64 " connections=%u resets=%u seconds=%.1f cids=%s\n",
+	       v->offset, connections, resets, now() - started, cids);
+out:
+	free(buf);
+	free(v);
+	return 0;
+}
+
 static int cmd_connect_timeout(unsigned int ms)
 {
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0), rc, err;
@@ -3336,6 +3509,11 @@ static int usage(FILE *out, int status)
 		"  bench-tput ADDR PORT SECONDS [MSGSIZE]   one-way throughput (MB = 10^6 bytes)\n"
 		"  bench-rr ADDR PORT ITERATIONS  1-byte ping-pong latency\n"
 		"  wait-reset ADDR PORT           hold a connection, expect ECONNRESET within 60 s\n"
+		"  reconnect-stream ADDR PORT SECONDS\n"
+		"                                 read one stream from the server for SECONDS,\n"
+		"                                 reconnecting where a reset cut it (vsock; ADDR\n"
+		"                                 may be view:IP: the CID /proc/net/yasmin_view\n"
+		"                                 gives IP, looked up at every connection)\n"
 		"  connect-timeout ADDR PORT MS   vsock: connect to a silent peer, expect ETIMEDOUT\n"
 		"\n"
 		"ADDR is a CID for --family vsock (default) or an IPv4 address for --family tcp.\n"
@@ -3359,6 +3537,10 @@ static int usage(FILE *out, int status)
 		"  --allow-cap            exhaust: reaching --max passes\n"
 		"  --hold-seconds S       exhaust: hold the connections S s (default: until stdin EOF)\n"
 		"  --abort-after MS       wait-reset: ask the server to reset the connection itself\n"
+		"  --stop-file FILE       reconnect-stream: stop once FILE exists\n"
+		"  --rate BYTES           reconnect-stream: read at most BYTES per second on average\n"
+		"  --reconnect-ms MS      reconnect-stream: give up reconnecting after MS (default\n"
+		"                         120000)\n"
 		"  --daemon               serve: detach (stdio to /dev/null or --log)\n"
 		"  --pidfile FILE         serve --daemon: write the server's pid\n"
 		"  --log FILE             serve --daemon: append output to FILE\n"
@@ -3403,6 +3585,9 @@ int main(int argc, char **argv)
 		{ "max", required_argument, NULL, 'm' },
 		{ "allow-cap", no_argument, NULL, 'A' },
 		{ "hold-seconds", required_argument, NULL, 'H' },
+		{ "stop-file", required_argument, NULL, 'F' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "reconnect-ms", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -3512,6 +3697,18 @@ int main(int argc, char **argv)
 				return usage(stderr, EXIT_USAGE);
 			opt_hold_seconds_given = true;
 			break;
+		case 'F':
+			opt_stop_file = optarg;
+			break;
+		case 'R':
+			if (!parse_number(optarg, &opt_rate))
+				return usage(stderr, EXIT_USAGE);
+			break;
+		case 'C':
+			if (!parse_number(optarg, &value) || !value || value > INT32_MAX)
+				return usage(stderr, EXIT_USAGE);
+			opt_reconnect_ms = (unsigned int)value;
+			break;
 		case 'h':
 			return usage(stdout, 0);
 		default:
@@ -3533,6 +3730,24 @@ int main(int argc, char **argv)
 		if (nargs != 1 || !parse_u32(args[0], &port))
 			return usage(stderr, EXIT_USAGE);
 		return cmd_serve(port);
+	}
+
+	/* ADDR may name a peer by its address in the view: not an endpoint yet. */
+	if (!strcmp(sub, "reconnect-stream")) {
+		uint32_t cid;
+
+		if (!is_vsock() || is_seqpacket() || nargs != 3 || !parse_u32(args[1], &port) ||
+		    !parse_number(args[2], &n[0]) || !n[0] ||
+		    (strncmp(args[0], VIEW_PREFIX, strlen(VIEW_PREFIX)) && !parse_u32(args[0], &cid)))
+			return usage(stderr, EXIT_USAGE);
+		if (timeout) {
+			signal(SIGALRM, on_alarm);
+			alarm((unsigned int)timeout);
+		}
+		cmd_reconnect_stream(args[0], port, n[0]);
+		printf("%s: %d ok, %d failed\n", sub, atomic_load(&checks_passed),
+		       atomic_load(&checks_failed));
+		return atomic_load(&checks_failed) ? EXIT_FAILED : 0;
 	}
 
 	/* Every client subcommand: ADDR PORT, then numbers. */
