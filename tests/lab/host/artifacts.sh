@@ -83,8 +83,11 @@ build_dom0_image() {
     install -m 755 "$LAB_DIR/dom0/yasmin-lab-vif" "$root/etc/xen/scripts/"
     rm -f "$root/etc/default/xen"
     printf 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"\n' >"$root/etc/default/xen"
-    rm -f "$root/etc/xen/xl.conf"
-    printf 'vif.default.script="yasmin-lab-vif"\nautoballoon="off"\n' >"$root/etc/xen/xl.conf"
+    # Every vif goes through the project's hook (xl-hooks/yasmin-vif, installed with the
+    # tree above), which runs the lab's own vif script in place of Debian's vif-bridge.
+    rm -f "$root/etc/xen/xl.conf" "$root/etc/default/yasmin-vif"
+    printf 'vif.default.script="yasmin-vif"\nautoballoon="off"\n' >"$root/etc/xen/xl.conf"
+    printf 'YASMIN_VIF_SCRIPT=yasmin-lab-vif\n' >"$root/etc/default/yasmin-vif"
     local mib=$(( $(du -sm "$root" | cut -f1) * 5 / 4 + 128 ))
     mkfs.ext4 -q -F -L yasmin-dom0 -d "$root" "$out/dom0.img" "${mib}M"
     rm -rf "$root"
