@@ -1,6 +1,6 @@
 # Moving a guest within the lab's one Xen host: `xl save` + `xl restore`, and `xl migrate` to
 # localhost.  Sourced by scenarios after lib.sh (bash, in dom0).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # LAB_MOVE_*: results for the sourcing scenario
 #
 # Both moves end with the guest running as a NEW domain: same name, UUID, MAC, IP and memory,
 # a new domid (so a new yasmin CID), new grant table and event channels.  The lab's plumbing
@@ -42,6 +42,9 @@
 LAB_SAVE_DIR=${LAB_SAVE_DIR:-/tmp}
 
 lab_now() { date +%s.%N; }
+
+# lab_move_ended TIME : xl's move command returned at TIME (LAB_MOVE_END, dom0's clock).
+lab_move_ended() { LAB_MOVE_END=$1; }
 lab_seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }   # FROM TO
 
 # lab_move_show GUEST : what there is to know about GUEST after a move went wrong.
@@ -74,8 +77,14 @@ lab_move_settle() {
         lab_move_fail "$guest" "$guest: agent did not answer within 120 s of the move"
     back=$(lab_now)
     # A guest that crashed on resume comes back rebooted (xl restarts it): a new boot id.
-    [ "$(lab_guest_exec "$guest" "cat /proc/sys/kernel/random/boot_id")" = "$LAB_MOVE_BOOT_ID" ] ||
-        lab_move_fail "$guest" "$guest did not resume: it rebooted during the move (a crash on resume: look for 'Triple fault' or a panic in xl dmesg and its console, guest-$guest--incoming.log for a migration)"
+    # LAB_MOVE_ALLOW_REBOOT=1: the caller judges it (LAB_MOVE_REBOOTED=1) instead.
+    LAB_MOVE_REBOOTED=0
+    if [ "$(lab_guest_exec "$guest" "cat /proc/sys/kernel/random/boot_id")" != "$LAB_MOVE_BOOT_ID" ]; then
+        [ "${LAB_MOVE_ALLOW_REBOOT:-0}" = 1 ] ||
+            lab_move_fail "$guest" "$guest did not resume: it rebooted during the move (a crash on resume: look for 'Triple fault' or a panic in xl dmesg and its console, guest-$guest--incoming.log for a migration)"
+        LAB_MOVE_REBOOTED=1
+        echo "note: $guest rebooted during the move (crashed on resume; LAB_MOVE_ALLOW_REBOOT: the caller judges)"
+    fi
     LAB_MOVE_AGENT_S=$(lab_seconds "$ended" "$back")
     LAB_MOVE_TOTAL_S=$(lab_seconds "$started" "$back")
     LAB_MOVE_NEW_DOMID=$(xl domid "$guest") || lab_move_fail "$guest" "$guest: no such domain after the move"
@@ -116,6 +125,7 @@ lab_save_restore() {
     echo "--- xl restore $file"
     xl restore "$file" >"$LAB_RUN/xl-restore.log" 2>&1 || rc=$?
     restored=$(lab_now)
+    lab_move_ended "$restored"
     out=$(cat "$LAB_RUN/xl-restore.log")
     rm -f "$file"
     sed 's/^/  xl: /' "$LAB_RUN/xl-restore.log"
@@ -148,6 +158,7 @@ lab_migrate_local() {
     xl migrate -s "" "$guest" "xl migrate-receive" >"$LAB_RUN/xl-migrate.log" 2>&1 </dev/null ||
         rc=$?
     ended=$(lab_now)
+    lab_move_ended "$ended"
     out=$(cat "$LAB_RUN/xl-migrate.log")
     sed '/progress: Frames/d; s/^/  xl: /' "$LAB_RUN/xl-migrate.log"
     LAB_MOVE_MIGRATE_S=$(lab_seconds "$started" "$ended")
@@ -186,4 +197,60 @@ lab_save_checkpoint() {
     LAB_MOVE_AGENT_S=$(lab_seconds "$saved" "$back")
     echo "ok: $guest runs on as domid $LAB_MOVE_NEW_DOMID after the checkpoint; its agent answers" \
         "$LAB_MOVE_AGENT_S s after xl save -c ended"
+}
+
+# lab_migrate_rollback GUEST : an `xl migrate` of GUEST to this host that fails after GUEST was
+# suspended, so that xl resumes it where it was (same domain, same domid).  How: the receiver
+# gets, with -C, GUEST's configuration with a vif script that refuses to bring the vif up.
+# libxl attaches a restored domain's vifs only once the whole stream is in, and the sender
+# suspends the guest for the last round of that stream: so the receiver fails after the
+# suspend, destroys its copy (GUEST--incoming) and dies without sending "ready"; the sender,
+# reading EOF instead, says "Migration failed, resuming at sender" and resumes GUEST with its
+# suspend cancelled (the guest's PM .thaw, as for xl save -c).  Sets LAB_MOVE_OLD_DOMID =
+# LAB_MOVE_NEW_DOMID, LAB_MOVE_MIGRATE_S and LAB_MOVE_AGENT_S.
+lab_migrate_rollback() {
+    mkdir -p "$LAB_RUN"
+    local guest=$1 cfg=$LAB_RUN/$1-rollback.cfg vif=$LAB_RUN/vif-refuse started ended back out rc=0 i
+    LAB_MOVE_OLD_DOMID=$(xl domid "$guest") || lab_fail "$guest is not running"
+    LAB_MOVE_BOOT_ID=$(lab_guest_exec "$guest" "cat /proc/sys/kernel/random/boot_id")
+    lab_can_migrate "$guest" || lab_fail "xl migrate of $guest cannot work on this Xen (see lib-move.sh)"
+    cat >"$vif" <<'VIF'
+#!/bin/sh
+# The receiving side of a migration that must fail: its vif never comes up.
+[ "$1" != online ] || { echo "vif-refuse: not bringing up $XENBUS_PATH (a failing migration)" >&2; exit 1; }
+exit 0
+VIF
+    chmod 755 "$vif"
+    lab_guest_config "$guest" | sed "s|^vif = \[ \"\(.*\)\" \]|vif = [ \"\1,script=$vif\" ]|" >"$cfg"
+    grep -q "script=$vif" "$cfg" || lab_fail "could not put the refusing vif script into $cfg"
+    echo "--- xl migrate -C $cfg -s '' $guest 'xl migrate-receive' (domid $LAB_MOVE_OLD_DOMID): must fail and roll back"
+    started=$(lab_now)
+    xl migrate -C "$cfg" -s "" "$guest" "xl migrate-receive" >"$LAB_RUN/xl-migrate.log" 2>&1 </dev/null ||
+        rc=$?
+    ended=$(lab_now)
+    lab_move_ended "$ended"
+    out=$(cat "$LAB_RUN/xl-migrate.log")
+    sed '/progress: Frames/d; s/^/  xl: /' "$LAB_RUN/xl-migrate.log"
+    LAB_MOVE_MIGRATE_S=$(lab_seconds "$started" "$ended")
+    [ $rc -ne 0 ] || lab_move_fail "$guest" "xl migrate with a refusing vif script succeeded"
+    # The rollback this is about: after the suspend, at the sender.
+    [[ "$out" == *"resuming at sender"* ]] ||
+        lab_move_fail "$guest" "xl migrate failed without rolling back at the sender (exit $rc): $(grep -m 3 -iE 'error|fail' <<<"$out" | paste -sd '|' -)"
+    echo "measure: the failed xl migrate of $guest took $LAB_MOVE_MIGRATE_S s"
+    LAB_MOVE_NEW_DOMID=$(xl domid "$guest") || lab_move_fail "$guest" "$guest is gone after the failed migration"
+    [ "$LAB_MOVE_NEW_DOMID" = "$LAB_MOVE_OLD_DOMID" ] ||
+        lab_move_fail "$guest" "$guest changed domid in a rolled-back migration: $LAB_MOVE_OLD_DOMID -> $LAB_MOVE_NEW_DOMID"
+    yasmin-lab-agent wait -t 120 "$(lab_guest_ip "$guest")" ||
+        lab_move_fail "$guest" "$guest: agent did not answer within 120 s of the rollback"
+    back=$(lab_now)
+    [ "$(lab_guest_exec "$guest" "cat /proc/sys/kernel/random/boot_id")" = "$LAB_MOVE_BOOT_ID" ] ||
+        lab_move_fail "$guest" "$guest rebooted in the rolled-back migration"
+    LAB_MOVE_AGENT_S=$(lab_seconds "$ended" "$back")
+    # The receiver destroys its copy before it exits, but xl waits at most 2 s for it.
+    i=0
+    while xl list | awk -v g="$guest" '$1 ~ "^" g "--" { found = 1 } END { exit !found }'; do
+        [ $i -lt 50 ] || lab_move_fail "$guest" "a domain named $guest--* is left over after the failed migration"
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "ok: $guest rolled back: still domid $LAB_MOVE_NEW_DOMID, same boot; its agent answers $LAB_MOVE_AGENT_S s after xl returned"
 }
