@@ -3267,7 +3267,8 @@ static int cmd_bench_rr(unsigned long iterations)
 static int cmd_wait_reset(void)
 {
 	struct cmd c = { .op = OP_HOLD };
-	struct timeval tv = { .tv_sec = 60 };
+	/* --hold-seconds: a live migration under emulation can take minutes before it suspends. */
+	struct timeval tv = { .tv_sec = opt_hold_seconds_given ? (time_t)opt_hold_seconds : 60 };
 	char byte;
 	ssize_t n;
 	int fd;
@@ -3279,12 +3280,12 @@ static int cmd_wait_reset(void)
 	fd = open_or_fail("wait-reset", c);
 	if (fd < 0)
 		return 0;
-	ok("connected to %s, the server holds the connection: waiting up to 60 s for a reset",
-	   endpoint_str(&server_ep));
+	ok("connected to %s, the server holds the connection: waiting up to %ld s for a reset",
+	   endpoint_str(&server_ep), (long)tv.tv_sec);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	n = recv(fd, &byte, 1, 0);
 	check(n < 0 && errno == ECONNRESET, "recv fails with ECONNRESET when the peer goes away",
-	      "%s", n == 0 ? "EOF instead" : n < 0 && errno == EAGAIN ? "nothing within 60 s" :
+	      "%s", n == 0 ? "EOF instead" : n < 0 && errno == EAGAIN ? "nothing in time" :
 	      result_str(n, errno));
 	n = send(fd, "x", 1, MSG_NOSIGNAL);
 	info("a send after the reset returns %s", result_str(n, errno));
@@ -3508,7 +3509,7 @@ static int usage(FILE *out, int status)
 		"                                 stdin is closed, then closes them\n"
 		"  bench-tput ADDR PORT SECONDS [MSGSIZE]   one-way throughput (MB = 10^6 bytes)\n"
 		"  bench-rr ADDR PORT ITERATIONS  1-byte ping-pong latency\n"
-		"  wait-reset ADDR PORT           hold a connection, expect ECONNRESET within 60 s\n"
+		"  wait-reset ADDR PORT           hold a connection, expect ECONNRESET (--hold-seconds)\n"
 		"  reconnect-stream ADDR PORT SECONDS\n"
 		"                                 read one stream from the server for SECONDS,\n"
 		"                                 reconnecting where a reset cut it (vsock; ADDR\n"
@@ -3535,7 +3536,8 @@ static int usage(FILE *out, int status)
 		"  --bytes B              cycles: bytes echoed per cycle, at most %d (default 1000)\n"
 		"  --max N                exhaust: stop after N connections (default 100000)\n"
 		"  --allow-cap            exhaust: reaching --max passes\n"
-		"  --hold-seconds S       exhaust: hold the connections S s (default: until stdin EOF)\n"
+		"  --hold-seconds S       exhaust: hold the connections S s (default: until stdin EOF);\n"
+		"                         wait-reset: wait S s for the reset (default 60)\n"
 		"  --abort-after MS       wait-reset: ask the server to reset the connection itself\n"
 		"  --stop-file FILE       reconnect-stream: stop once FILE exists\n"
 		"  --rate BYTES           reconnect-stream: read at most BYTES per second on average\n"
