@@ -32,7 +32,7 @@ constexpr int kExitUsage = 2;
 // One point of the run: a transport (and ring size) at a message size and metric.
 struct Point {
   Transport transport;
-  uint32_t ring_size;  // 0 unless kRing
+  uint32_t ring_size;  // 0 unless kRing or kRingSpin
   size_t msg_size;
   Metric metric;
 };
@@ -67,7 +67,9 @@ class Runner {
   }
 
   std::vector<uint32_t> RingSizesOf(Transport transport) const {
-    if (transport == Transport::kRing) return options_.ring_sizes;
+    if (transport == Transport::kRing || transport == Transport::kRingSpin) {
+      return options_.ring_sizes;
+    }
     return {0};
   }
 
@@ -120,8 +122,9 @@ class Runner {
 
     std::unique_ptr<Connection> connection;
     RingConnection* ring = nullptr;
-    if (point.transport == Transport::kRing) {
-      auto ring_connection = std::make_unique<RingConnection>(point.ring_size);
+    if (point.transport == Transport::kRing || point.transport == Transport::kRingSpin) {
+      const double spin_us = point.transport == Transport::kRingSpin ? options_.spin_us : 0;
+      auto ring_connection = std::make_unique<RingConnection>(point.ring_size, spin_us);
       ring = ring_connection.get();
       connection = std::move(ring_connection);
     } else if (point.transport == Transport::kUnix) {
@@ -136,13 +139,16 @@ class Runner {
     Record(point, rep, MetricName(point.metric), result.value, throughput ? "MB/s" : "us");
 
     if (ring != nullptr) {
-      // What the ring's notification logic cost: events (eventfd writes, the module's event
-      // channel sends) and sleeps, both sides together, per message or round trip.
+      // What the ring's notification logic cost, both sides together, per message or round
+      // trip: notifies (the module's events_sent: commits and consumes the other side was
+      // waiting for), events (eventfd writes, the event channel sends: fewer when the
+      // doorbell found one on its way) and waits (sleeps).
       const RingCounters a = ring->Counters(Side::kParent);
       const RingCounters b = ring->Counters(Side::kChild);
       const double per = static_cast<double>(result.messages);
       const std::string prefix = MetricName(point.metric);
       const char* unit = throughput ? "per_msg" : "per_round_trip";
+      Record(point, rep, prefix + "_notifies", (a.events_sent + b.events_sent) / per, unit);
       Record(point, rep, prefix + "_events", (a.evtchn_sends + b.evtchn_sends) / per, unit);
       Record(point, rep, prefix + "_waits", (a.waits + b.waits) / per, unit);
     }

@@ -28,15 +28,16 @@ struct TransportEntry {
 
 constexpr TransportEntry kTransports[] = {
     {Transport::kMemcpy, "memcpy"}, {Transport::kMemcpyCold, "memcpy-cold"},
-    {Transport::kRing, "ring"},     {Transport::kUnix, "unix"},
-    {Transport::kTcp, "tcp"},
+    {Transport::kRing, "ring"},     {Transport::kRingSpin, "ring-spin"},
+    {Transport::kUnix, "unix"},     {Transport::kTcp, "tcp"},
 };
 
-// What a plain run measures, and what --smoke measures instead: every transport and both
-// metrics in both, but a smoke run takes a few seconds.  Its sizes are chosen to exercise the
-// ring: a byte, an odd size, one that straddles pages, a whole 64 KiB ring and a message
-// sixteen times that ring.
+// What a plain run measures, and what --smoke measures instead: both metrics in both, and
+// every transport (the ring-spin experiment too in a smoke run), but a smoke run takes a few
+// seconds.  Its sizes are chosen to exercise the ring: a byte, an odd size, one that
+// straddles pages, a whole 64 KiB ring and a message sixteen times that ring.
 const std::string kDefaultTransports = "memcpy,memcpy-cold,ring,unix,tcp";
+const std::string kSmokeTransports = "memcpy,memcpy-cold,ring,ring-spin,unix,tcp";
 const std::string kDefaultRingSizes = "512K";
 const std::string kDefaultMetrics = "throughput,rtt";
 const std::string kSmokeSizes = "1,7,4097,64K,1M";
@@ -65,7 +66,7 @@ std::string ParseTransports(const std::string& text, std::vector<Transport>* tra
     }
     if (!found) {
       return "--transports: unknown transport '" + name +
-             "' (memcpy, memcpy-cold, ring, unix, tcp)";
+             "' (memcpy, memcpy-cold, ring, ring-spin, unix, tcp)";
     }
   }
   if (transports->empty()) return "--transports: no transport given";
@@ -139,7 +140,11 @@ po::options_description Describe(BenchOptions* options, std::string* transports,
   po::options_description description("Options");
   description.add_options()
       ("transports", po::value(transports)->value_name("LIST")->default_value(kDefaultTransports),
-       "what to measure, comma-separated: memcpy, memcpy-cold, ring, unix, tcp")
+       "what to measure, comma-separated: memcpy, memcpy-cold, ring, unix, tcp; and "
+       "ring-spin, an experiment: the ring polling --spin-us before each sleep")
+      ("spin-us", po::value(&options->spin_us)->value_name("US")
+                      ->default_value(options->spin_us),
+       "how long ring-spin polls the ring before it sleeps")
       ("ring-sizes", po::value(ring_sizes)->value_name("LIST")->default_value(kDefaultRingSizes),
        "ring sizes for the ring transport, e.g. 64K,512K,2M (4K to 2M, powers of two)")
       ("sizes", po::value(sizes)->value_name("LIST"),
@@ -190,7 +195,8 @@ std::string Validate(const po::variables_map& values, BenchOptions* options,
   };
   const bool smoke = options->smoke;
 
-  std::string error = ParseTransports(transports, &options->transports);
+  std::string error = ParseTransports(
+      smoke && !given("transports") ? kSmokeTransports : transports, &options->transports);
   if (error.empty()) {
     error = ParseRingSizes(smoke && !given("ring-sizes") ? kSmokeRingSizes : ring_sizes,
                            &options->ring_sizes);
@@ -224,6 +230,9 @@ std::string Validate(const po::variables_map& values, BenchOptions* options,
   options->cold_bytes = cold;
 
   if (options->reps < 1 || options->reps > 1000) return "--reps: must be 1 to 1000";
+  if (!std::isfinite(options->spin_us) || options->spin_us < 0 || options->spin_us > 1e6) {
+    return "--spin-us: must be 0 to 1000000";
+  }
   if (smoke && !given("duration")) options->duration_s = kSmokeDuration;
   if (!std::isfinite(options->duration_s) || options->duration_s <= 0 ||
       options->duration_s > 60) {

@@ -35,8 +35,10 @@ struct RingCounters {
 class RingConnection : public Connection {
  public:
   // ring_bytes: each direction's data area, a power-of-two number of pages within the
-  // contract (options.cc checks).
-  explicit RingConnection(uint32_t ring_bytes);
+  // contract (options.cc checks).  spin_us: 0 as in the module; else, an experiment, a side
+  // that is about to sleep polls the ring that long first (the flag asking for an event is
+  // set already, so the peer still sends one).
+  RingConnection(uint32_t ring_bytes, double spin_us);
   ~RingConnection() override;
   RingConnection(const RingConnection&) = delete;
   RingConnection& operator=(const RingConnection&) = delete;

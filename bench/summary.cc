@@ -26,11 +26,12 @@ struct Series {
   }
   // The bound first, then the ring, then what it replaces.
   int Rank() const {
-    static const char* const kOrder[] = {"memcpy", "memcpy-cold", "ring", "unix", "tcp"};
-    for (int i = 0; i < 5; i++) {
+    static const char* const kOrder[] = {"memcpy", "memcpy-cold", "ring", "ring-spin",
+                                         "unix", "tcp"};
+    for (int i = 0; i < 6; i++) {
       if (transport == kOrder[i]) return i;
     }
-    return 5;
+    return 6;
   }
   std::string Label() const {
     if (ring_size == 0) return transport;
