@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <new>
 #include <string>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -332,6 +333,7 @@ RingConnection::RingConnection(uint32_t ring_bytes, double spin_us)
                     MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (base == MAP_FAILED) throw ChannelError(Errno("mmap"));
   l.base = static_cast<uint8_t*>(base);
+  for (int side = 0; side < 2; side++) new (l.area(side)) SideArea();
   for (int side = 0; side < 2; side++) {
     l.event_fd[side] = eventfd(0, EFD_CLOEXEC);
     if (l.event_fd[side] < 0) throw ChannelError(Errno("eventfd"));
