@@ -3,6 +3,7 @@
 // order, every repetition a full pass over sizes and transports, so that a machine that drifts
 // during the run drifts for all of them alike; it writes the CSV as it goes.
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -32,7 +33,7 @@ constexpr int kExitUsage = 2;
 // One point of the run: a transport (and ring size) at a message size and metric.
 struct Point {
   Transport transport;
-  uint32_t ring_size;  // 0 unless kRing or kRingSpin
+  uint32_t ring_size;  // 0 unless a ring
   size_t msg_size;
   Metric metric;
 };
@@ -62,14 +63,16 @@ class Runner {
   }
 
  private:
+  static bool IsRing(Transport t) {
+    return t == Transport::kRing || t == Transport::kRingSpin || t == Transport::kRingSplit;
+  }
+
   static bool IsMemcpy(Transport t) {
     return t == Transport::kMemcpy || t == Transport::kMemcpyCold;
   }
 
   std::vector<uint32_t> RingSizesOf(Transport transport) const {
-    if (transport == Transport::kRing || transport == Transport::kRingSpin) {
-      return options_.ring_sizes;
-    }
+    if (IsRing(transport)) return options_.ring_sizes;
     return {0};
   }
 
@@ -122,9 +125,15 @@ class Runner {
 
     std::unique_ptr<Connection> connection;
     RingConnection* ring = nullptr;
-    if (point.transport == Transport::kRing || point.transport == Transport::kRingSpin) {
-      const double spin_us = point.transport == Transport::kRingSpin ? options_.spin_us : 0;
-      auto ring_connection = std::make_unique<RingConnection>(point.ring_size, spin_us);
+    if (IsRing(point.transport)) {
+      RingConnection::Variant variant;
+      if (point.transport == Transport::kRingSpin) variant.spin_us = options_.spin_us;
+      if (point.transport == Transport::kRingSplit) {
+        // At least four pieces per ring, so that a side always has some to work on while
+        // the other wakes up.
+        variant.split_bytes = std::min(options_.split_bytes, point.ring_size / 4);
+      }
+      auto ring_connection = std::make_unique<RingConnection>(point.ring_size, variant);
       ring = ring_connection.get();
       connection = std::move(ring_connection);
     } else if (point.transport == Transport::kUnix) {

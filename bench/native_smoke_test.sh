@@ -41,7 +41,7 @@ expect_usage_error "'--duration' is invalid" --duration soon
 expect_usage_error "cannot be combined" --summarize x.csv --smoke
 
 # A byte flipped in transit must fail the run, for the ring and for memcpy alike.
-for transport in ring ring-spin memcpy; do
+for transport in ring ring-spin ring-split memcpy; do
     expect 1 --transports "$transport" --sizes 4097 --metrics throughput --reps 1 \
         --duration 0.01 --csv "$work.corrupt.csv" --inject-corruption
     grep -q -e 'wrong' -e 'differs' "$err" || fail "$transport: the corrupted byte went unnoticed"
@@ -55,9 +55,9 @@ if ! bash "$native_sh" --smoke --bin "$program" --out "$work" >"$out" 2>"$err"; 
 fi
 csv=$work/native.csv
 if [ -s "$csv" ]; then
-    # 5 sizes x (memcpy + memcpy-cold + (ring and ring-spin) x 2 ring sizes x 2 metrics x
-    # 4 values + unix x 2 + tcp x 2) x 3 repetitions.
-    awk -F, -v want=570 '
+    # 5 sizes x (memcpy + memcpy-cold + (ring, ring-spin, ring-split) x 2 ring sizes x
+    # 2 metrics x 4 values + unix x 2 + tcp x 2) x 3 repetitions.
+    awk -F, -v want=810 '
         NR == 1 { if ($0 != "transport,ring_size,msg_size,metric,rep,value,unit") bad("header"); next }
         NF != 7 { bad("line " NR " has " NF " fields") }
         $4 == "throughput" || $4 == "rtt" {
@@ -69,7 +69,7 @@ if [ -s "$csv" ]; then
         { rows++; seen[$1]++; reps[$5]++ }
         END {
             if (rows != want) bad(rows " rows, expected " want)
-            split("memcpy memcpy-cold ring ring-spin unix tcp", names, " ")
+            split("memcpy memcpy-cold ring ring-spin ring-split unix tcp", names, " ")
             for (i in names) if (!seen[names[i]]) bad("no " names[i] " rows")
             if (reps[1] != reps[2] || reps[2] != reps[3] || reps[4]) bad("uneven repetitions")
             exit failed

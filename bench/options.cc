@@ -29,15 +29,16 @@ struct TransportEntry {
 constexpr TransportEntry kTransports[] = {
     {Transport::kMemcpy, "memcpy"}, {Transport::kMemcpyCold, "memcpy-cold"},
     {Transport::kRing, "ring"},     {Transport::kRingSpin, "ring-spin"},
+    {Transport::kRingSplit, "ring-split"},
     {Transport::kUnix, "unix"},     {Transport::kTcp, "tcp"},
 };
 
 // What a plain run measures, and what --smoke measures instead: both metrics in both, and
-// every transport (the ring-spin experiment too in a smoke run), but a smoke run takes a few
+// every transport (the ring's experiments too in a smoke run), but a smoke run takes a few
 // seconds.  Its sizes are chosen to exercise the ring: a byte, an odd size, one that
 // straddles pages, a whole 64 KiB ring and a message sixteen times that ring.
 const std::string kDefaultTransports = "memcpy,memcpy-cold,ring,unix,tcp";
-const std::string kSmokeTransports = "memcpy,memcpy-cold,ring,ring-spin,unix,tcp";
+const std::string kSmokeTransports = "memcpy,memcpy-cold,ring,ring-spin,ring-split,unix,tcp";
 const std::string kDefaultRingSizes = "512K";
 const std::string kDefaultMetrics = "throughput,rtt";
 const std::string kSmokeSizes = "1,7,4097,64K,1M";
@@ -66,7 +67,7 @@ std::string ParseTransports(const std::string& text, std::vector<Transport>* tra
     }
     if (!found) {
       return "--transports: unknown transport '" + name +
-             "' (memcpy, memcpy-cold, ring, ring-spin, unix, tcp)";
+             "' (memcpy, memcpy-cold, ring, ring-spin, ring-split, unix, tcp)";
     }
   }
   if (transports->empty()) return "--transports: no transport given";
@@ -136,15 +137,20 @@ std::string SeriesSizes(const std::string& series, uint64_t max_size,
 po::options_description Describe(BenchOptions* options, std::string* transports,
                                  std::string* ring_sizes, std::string* sizes,
                                  std::string* series, std::string* max_size,
-                                 std::string* metrics, std::string* cold_bytes, bool* no_pin) {
+                                 std::string* metrics, std::string* cold_bytes,
+                                 std::string* split_bytes, bool* no_pin) {
   po::options_description description("Options");
   description.add_options()
       ("transports", po::value(transports)->value_name("LIST")->default_value(kDefaultTransports),
-       "what to measure, comma-separated: memcpy, memcpy-cold, ring, unix, tcp; and "
-       "ring-spin, an experiment: the ring polling --spin-us before each sleep")
+       "what to measure, comma-separated: memcpy, memcpy-cold, ring, unix, tcp; and two "
+       "experiments: ring-spin, the ring polling --spin-us before each sleep, and ring-split, "
+       "the ring committing and consuming at most --split-bytes at a time")
       ("spin-us", po::value(&options->spin_us)->value_name("US")
                       ->default_value(options->spin_us),
        "how long ring-spin polls the ring before it sleeps")
+      ("split-bytes", po::value(split_bytes)->value_name("SIZE")->default_value("64K"),
+       "the most ring-split copies before it commits (or consumes) and notifies; at most a "
+       "quarter of the ring")
       ("ring-sizes", po::value(ring_sizes)->value_name("LIST")->default_value(kDefaultRingSizes),
        "ring sizes for the ring transport, e.g. 64K,512K,2M (4K to 2M, powers of two)")
       ("sizes", po::value(sizes)->value_name("LIST"),
@@ -188,7 +194,7 @@ std::string Validate(const po::variables_map& values, BenchOptions* options,
                      const std::string& transports, const std::string& ring_sizes,
                      const std::string& sizes, const std::string& series,
                      const std::string& max_size, const std::string& metrics,
-                     const std::string& cold_bytes) {
+                     const std::string& cold_bytes, const std::string& split_bytes) {
   // --smoke changes the defaults only: what the user gives explicitly still counts.
   const auto given = [&values](const char* name) {
     return values.count(name) != 0 && !values[name].defaulted();
@@ -230,6 +236,12 @@ std::string Validate(const po::variables_map& values, BenchOptions* options,
   options->cold_bytes = cold;
 
   if (options->reps < 1 || options->reps > 1000) return "--reps: must be 1 to 1000";
+  uint64_t split = 0;
+  if (!ParseByteCount(split_bytes, &split) || split == 0 ||
+      split > uint64_t{YASMIN_RING_MAX_PAGES} * YASMIN_PAGE_SIZE) {
+    return "--split-bytes: '" + split_bytes + "' is not a size from 1 byte to 2M";
+  }
+  options->split_bytes = static_cast<uint32_t>(split);
   if (!std::isfinite(options->spin_us) || options->spin_us < 0 || options->spin_us > 1e6) {
     return "--spin-us: must be 0 to 1000000";
   }
@@ -286,11 +298,11 @@ std::string FormatByteCount(uint64_t bytes) {
 
 ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]) {
   ParsedCommandLine result;
-  std::string transports, ring_sizes, sizes, series, max_size, metrics, cold_bytes;
+  std::string transports, ring_sizes, sizes, series, max_size, metrics, cold_bytes, split_bytes;
   bool no_pin = false;
   const po::options_description description =
       Describe(&result.options, &transports, &ring_sizes, &sizes, &series, &max_size, &metrics,
-               &cold_bytes, &no_pin);
+               &cold_bytes, &split_bytes, &no_pin);
 
   // No abbreviations: "--dur" may work today and become ambiguous when a flag is added.
   const int style = po::command_line_style::default_style &
@@ -315,7 +327,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]) {
   if (result.options.show_help) return result;
   result.options.pin = !no_pin;
   result.error = Validate(values, &result.options, transports, ring_sizes, sizes, series,
-                          max_size, metrics, cold_bytes);
+                          max_size, metrics, cold_bytes, split_bytes);
   return result;
 }
 
@@ -332,7 +344,7 @@ std::string UsageText() {
        << "Writes CSV: transport,ring_size,msg_size,metric,rep,value,unit.\n"
        << "See docs/bench-native.md.\n\n"
        << Describe(&unused_options, &unused, &unused, &unused, &unused, &unused, &unused,
-                   &unused, &unused_flag)
+                   &unused, &unused, &unused_flag)
        << "\nExit status: 0 done, 1 a measurement failed (data corrupted, a process died,\n"
        << "a value not positive), 2 bad command line.\n";
   return text.str();

@@ -18,6 +18,8 @@ enum class Transport {
   kRing,        // the module's ring engine between two processes (ring_channel.h)
   kRingSpin,    // the same, but a side about to sleep first polls for --spin-us: an
                 // experiment, not what the module does
+  kRingSplit,   // the same, but each enqueue and dequeue moves at most --split-bytes (and
+                // a quarter of the ring): an experiment, not what the module does
   kUnix,        // an AF_UNIX SOCK_STREAM socketpair between two processes
   kTcp,         // TCP over 127.0.0.1 between two processes
 };
@@ -36,6 +38,7 @@ struct BenchOptions {
   double duration_s = 0.25;  // per measurement (one transport, size, metric and rep)
   size_t cold_bytes = 0;     // memcpy-cold's working set, source and destination together
   double spin_us = 50;       // ring-spin's polling before it sleeps
+  uint32_t split_bytes = 64 * 1024;  // ring-split's most bytes per commit or consume
   bool verify = false;       // compare every byte received, not only the sequence stamps
   bool inject_corruption = false;  // the smoke test's check that a corrupted byte fails the run
   bool smoke = false;

@@ -52,10 +52,11 @@ struct PageMap {
 }  // namespace
 
 struct RingConnection::Layout {
-  Layout(uint32_t nr_pages, double spin_us) : pages(nr_pages), spin_us(spin_us) {}
+  Layout(uint32_t nr_pages, const RingConnection::Variant& variant)
+      : pages(nr_pages), variant(variant) {}
 
   PageMap pages;
-  double spin_us;
+  RingConnection::Variant variant;
   uint8_t* base = nullptr;  // the shared mapping
   int event_fd[2] = {-1, -1};  // side s's event channel: the other side writes, s reads
   // Producer state for each ring, initialised before fork(): each process then uses its own
@@ -90,7 +91,8 @@ class RingChannel : public Channel {
         own_event_fd_(layout.event_fd[side]),
         peer_event_fd_(layout.event_fd[1 - side]),
         counters_(&layout.area(side)->counters),
-        spin_(static_cast<int64_t>(layout.spin_us * 1000)) {
+        spin_(static_cast<int64_t>(layout.variant.spin_us * 1000)),
+        split_bytes_(layout.variant.split_bytes) {
     MapPeerRing(layout, 1 - side);
   }
 
@@ -268,6 +270,7 @@ class RingChannel : public Channel {
     const int64_t space = HasSpace();
     if (space <= 0) return 0;
     len = std::min<size_t>(len, static_cast<size_t>(space));
+    if (split_bytes_ != 0) len = std::min<size_t>(len, split_bytes_);  // the experiment
 
     yasmin_ring_chunks chunks;
     yasmin_ring_producer_chunks(tx_, static_cast<uint32_t>(len), &chunks);
@@ -288,6 +291,7 @@ class RingChannel : public Channel {
     const int64_t readable = HasData();
     if (readable <= 0) return 0;
     len = std::min<size_t>(len, static_cast<size_t>(readable));
+    if (split_bytes_ != 0) len = std::min<size_t>(len, split_bytes_);  // the experiment
 
     yasmin_ring_chunks chunks;
     yasmin_ring_consumer_chunks(&rx_, 0, static_cast<uint32_t>(len), &chunks);
@@ -321,12 +325,13 @@ class RingChannel : public Channel {
   const int peer_event_fd_;
   RingCounters* const counters_;
   const std::chrono::nanoseconds spin_;
+  const uint32_t split_bytes_;
 };
 
 }  // namespace
 
-RingConnection::RingConnection(uint32_t ring_bytes, double spin_us)
-    : layout_(std::make_unique<Layout>(ring_bytes / kPage, spin_us)) {
+RingConnection::RingConnection(uint32_t ring_bytes, const Variant& variant)
+    : layout_(std::make_unique<Layout>(ring_bytes / kPage, variant)) {
   Layout& l = *layout_;
   // MAP_POPULATE: the pages exist (zeroed, as granted pages are) before anything is timed.
   void* base = mmap(nullptr, l.pages.total() * kPage, PROT_READ | PROT_WRITE,

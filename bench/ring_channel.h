@@ -34,11 +34,19 @@ struct RingCounters {
 
 class RingConnection : public Connection {
  public:
+  // Departures from the module, for experiments; the defaults are the module's behaviour.
+  struct Variant {
+    // A side about to sleep polls the ring this long first (its flag asking for an event is
+    // set already, so the peer still rings).
+    double spin_us = 0;
+    // Each enqueue and each dequeue moves at most this many bytes, so that a large send
+    // commits, and a large receive consumes, piece by piece; 0: as much as fits.
+    uint32_t split_bytes = 0;
+  };
+
   // ring_bytes: each direction's data area, a power-of-two number of pages within the
-  // contract (options.cc checks).  spin_us: 0 as in the module; else, an experiment, a side
-  // that is about to sleep polls the ring that long first (the flag asking for an event is
-  // set already, so the peer still sends one).
-  RingConnection(uint32_t ring_bytes, double spin_us);
+  // contract (options.cc checks).
+  RingConnection(uint32_t ring_bytes, const Variant& variant);
   ~RingConnection() override;
   RingConnection(const RingConnection&) = delete;
   RingConnection& operator=(const RingConnection&) = delete;

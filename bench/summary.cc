@@ -27,11 +27,11 @@ struct Series {
   // The bound first, then the ring, then what it replaces.
   int Rank() const {
     static const char* const kOrder[] = {"memcpy", "memcpy-cold", "ring", "ring-spin",
-                                         "unix", "tcp"};
-    for (int i = 0; i < 6; i++) {
+                                         "ring-split", "unix", "tcp"};
+    for (int i = 0; i < 7; i++) {
       if (transport == kOrder[i]) return i;
     }
-    return 6;
+    return 7;
   }
   std::string Label() const {
     if (ring_size == 0) return transport;
