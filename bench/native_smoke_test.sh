@@ -32,6 +32,7 @@ expect_usage_error "'3K' is not a power-of-two number" --ring-sizes 3K
 expect_usage_error "'4M' is not a power-of-two number" --ring-sizes 4M
 expect_usage_error "'0' is not a size" --sizes 1,0
 expect_usage_error "'1X' is not a size" --sizes 1X
+expect_usage_error "'999999999999G' is not a size" --sizes 999999999999G
 expect_usage_error "cannot be combined" --sizes 1 --series pow2
 expect_usage_error "unknown series" --series pow3
 expect_usage_error "unknown metric 'latency'" --metrics latency

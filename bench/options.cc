@@ -274,18 +274,20 @@ bool ParseByteCount(const std::string& text, uint64_t* bytes) {
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') digits++;
   if (digits == 0 || digits > 12) return false;
-  uint64_t value = std::stoull(text.substr(0, digits));
+  const uint64_t value = std::stoull(text.substr(0, digits));  // < 10^12: no overflow
   const std::string suffix = text.substr(digits);
+  uint64_t unit = 1;
   if (suffix == "K" || suffix == "KiB") {
-    value *= kKiB;
+    unit = kKiB;
   } else if (suffix == "M" || suffix == "MiB") {
-    value *= kMiB;
+    unit = kMiB;
   } else if (suffix == "G" || suffix == "GiB") {
-    value *= kGiB;
+    unit = kGiB;
   } else if (!suffix.empty()) {
     return false;
   }
-  *bytes = value;
+  if (value > UINT64_MAX / unit) return false;
+  *bytes = value * unit;
   return true;
 }
 
