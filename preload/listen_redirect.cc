@@ -302,10 +302,10 @@ int InterposedListen(int fd, int backlog) {
   return 0;
 }
 
-int InterposedAccept(int fd, sockaddr* address, socklen_t* length, int flags) {
-  PreloadState& state = State();
-  FdRecord listener;
-  if (!GetListener(state, fd, &listener)) return real::accept4(fd, address, length, flags);
+namespace {
+
+int AcceptEither(PreloadState& state, int fd, const FdRecord& listener, sockaddr* address,
+                 socklen_t* length, int flags) {
   ListenerGroup* group = listener.listener;
   int64_t deadline = -1;
   for (;;) {
@@ -346,6 +346,20 @@ int InterposedAccept(int fd, sockaddr* address, socklen_t* length, int flags) {
       return -1;
     }
   }
+}
+
+}  // namespace
+
+int InterposedAccept(int fd, sockaddr* address, socklen_t* length, int flags) {
+  PreloadState& state = State();
+  FdRecord listener;
+  if (!GetListener(state, fd, &listener)) return real::accept4(fd, address, length, flags);
+  // Held while accepting, as the kernel holds a file accept() sleeps on: a close() of the
+  // listener by another thread closes the sockets once this accept() returns.
+  AcquireListenerGroup(listener.listener);
+  const int result = AcceptEither(state, fd, listener, address, length, flags);
+  ReleaseListenerGroup(listener.listener);
+  return result;
 }
 
 int InterposedShutdown(int fd, int how) {
