@@ -528,6 +528,16 @@ void AfterEpipe(int fd) {
   errno = saved_errno;
 }
 
+bool DropsDestination(int fd) {
+  PreloadState& state = State();
+  if (!state.registry.HasKind(fd, FdRecord::kYasmin)) return false;
+  const int saved_errno = errno;
+  FdRecord record;
+  const bool yasmin = GetRecordOfKind(state, fd, FdRecord::kYasmin, &record);
+  errno = saved_errno;
+  return yasmin;
+}
+
 size_t YasminDescriptorCount() { return State().registry.CountKind(FdRecord::kYasmin); }
 
 }  // namespace preload

@@ -61,6 +61,11 @@ void AfterSetSockOpt(int fd, int level, int name, const void* value, socklen_t l
 // raises the SIGPIPE that TCP would have raised and vsock does not.  errno is kept.
 void AfterEpipe(int fd);
 
+// sendto()/sendmsg()/sendmmsg() with a destination: a connected TCP socket ignores it (Linux
+// reads it only for MSG_FASTOPEN), vsock refuses it with EISCONN.  True if fd is a yasmin
+// descriptor, for which the wrappers drop the destination (sockperf gives one on every send).
+bool DropsDestination(int fd);
+
 // The number of yasmin descriptors (tests, debug log).
 size_t YasminDescriptorCount();
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "connect_redirect.h"
 #include "descriptor_events.h"
@@ -181,22 +182,55 @@ YASMIN_PRELOAD_EXPORT ssize_t send(int fd, const void* buffer, size_t count, int
   return result;
 }
 
+// ...and, with a destination, to drop it on a yasmin descriptor as TCP ignores it
+// (connect_redirect.h, DropsDestination).
 YASMIN_PRELOAD_EXPORT ssize_t sendto(int fd, const void* buffer, size_t count, int flags,
                                      const struct sockaddr* address, socklen_t length) {
+  if (address != nullptr && yp::DropsDestination(fd)) {
+    address = nullptr;
+    length = 0;
+  }
   const ssize_t result = yp::real::sendto(fd, buffer, count, flags, address, length);
   MaybeSigpipe(result, fd, flags);
   return result;
 }
 
 YASMIN_PRELOAD_EXPORT ssize_t sendmsg(int fd, const struct msghdr* message, int flags) {
-  const ssize_t result = yp::real::sendmsg(fd, message, flags);
+  ssize_t result;
+  if (message != nullptr && message->msg_name != nullptr && yp::DropsDestination(fd)) {
+    struct msghdr without = *message;
+    without.msg_name = nullptr;
+    without.msg_namelen = 0;
+    result = yp::real::sendmsg(fd, &without, flags);
+  } else {
+    result = yp::real::sendmsg(fd, message, flags);
+  }
   MaybeSigpipe(result, fd, flags);
   return result;
 }
 
 YASMIN_PRELOAD_EXPORT int sendmmsg(int fd, struct mmsghdr* messages, unsigned count,
                                    int flags) {
-  const int result = yp::real::sendmmsg(fd, messages, count, flags);
+  bool named = false;
+  for (unsigned i = 0; messages != nullptr && i < count && !named; ++i) {
+    named = messages[i].msg_hdr.msg_name != nullptr;
+  }
+  int result;
+  if (named && yp::DropsDestination(fd)) {
+    // A copy without the destinations (the caller's array is left as it was), and the
+    // lengths the kernel reports copied back.  Rare: stream programs seldom batch.
+    std::vector<struct mmsghdr> without(messages, messages + count);
+    for (struct mmsghdr& message : without) {
+      message.msg_hdr.msg_name = nullptr;
+      message.msg_hdr.msg_namelen = 0;
+    }
+    result = yp::real::sendmmsg(fd, without.data(), count, flags);
+    const int saved_errno = errno;
+    for (int i = 0; i < result; ++i) messages[i].msg_len = without[i].msg_len;
+    errno = saved_errno;
+  } else {
+    result = yp::real::sendmmsg(fd, messages, count, flags);
+  }
   MaybeSigpipe(result, fd, flags);
   return result;
 }

@@ -260,6 +260,50 @@ TEST_F(PreloadClientTest, CoLocatedPeerGoesOverTheFastPath) {
   EXPECT_EQ(baseline_fds_, YasminFds());
 }
 
+TEST_F(PreloadClientTest, DestinationGivenToSendIsIgnoredAsTcpDoes) {
+  if (Disabled()) GTEST_SKIP();
+  ListenUnix();
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in peer = Inet(local_, port_);
+  ASSERT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof(peer))) << strerror(errno);
+  ASSERT_EQ(AF_UNIX, RealDomain(fd));
+  const int accepted = AcceptNow(unix_server_);
+  ASSERT_GE(accepted, 0);
+  // A connected TCP socket ignores the destination; the stand-in, like vsock, says EISCONN.
+  ASSERT_EQ(2, sendto(fd, "ab", 2, 0, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)))
+      << strerror(errno);
+  iovec vectors[3] = {{const_cast<char*>("cd"), 2}, {const_cast<char*>("ef"), 2},
+                      {const_cast<char*>("gh"), 2}};
+  msghdr message{};
+  message.msg_name = &peer;
+  message.msg_namelen = sizeof(peer);
+  message.msg_iov = &vectors[0];
+  message.msg_iovlen = 1;
+  ASSERT_EQ(2, sendmsg(fd, &message, 0)) << strerror(errno);
+  EXPECT_EQ(&peer, message.msg_name) << "the caller's message was changed";
+  mmsghdr batch[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    batch[i].msg_hdr.msg_name = &peer;
+    batch[i].msg_hdr.msg_namelen = sizeof(peer);
+    batch[i].msg_hdr.msg_iov = &vectors[i + 1];
+    batch[i].msg_hdr.msg_iovlen = 1;
+  }
+  ASSERT_EQ(2, sendmmsg(fd, batch, 2, 0)) << strerror(errno);
+  EXPECT_EQ(2u, batch[0].msg_len);
+  EXPECT_EQ(2u, batch[1].msg_len);
+  EXPECT_EQ(&peer, batch[1].msg_hdr.msg_name) << "the caller's messages were changed";
+  char buffer[9] = {};
+  size_t got = 0;
+  while (got < 8) {
+    const ssize_t n = read(accepted, buffer + got, 8 - got);
+    ASSERT_GT(n, 0);
+    got += static_cast<size_t>(n);
+  }
+  EXPECT_STREQ("abcdefgh", buffer);
+  close(accepted);
+  ASSERT_EQ(0, close(fd));
+}
+
 TEST_F(PreloadClientTest, Ipv6SocketToMappedAddress) {
   if (Disabled()) GTEST_SKIP();
   ListenUnix();
