@@ -26,6 +26,7 @@
 #include "libc_symbols.h"
 #include "socket_options.h"
 #include "preload_state.h"
+#include "raw_io.h"
 #include "view_cache.h"
 
 #ifndef SIOCOUTQ
@@ -35,13 +36,6 @@
 namespace yasmin {
 namespace preload {
 namespace {
-
-std::string DescribeDestination(const IpAddress& address, uint16_t port) {
-  char text[80];
-  std::snprintf(text, sizeof(text), "%s%s%s port %u", address.is_v4() ? "" : "[",
-                address.ToString().c_str(), address.is_v4() ? "" : "]", port);
-  return text;
-}
 
 // Rule 3 of connect_redirect.h: why this TCP socket must stay TCP, or null.
 const char* WhyNotFresh(int fd) {
@@ -126,10 +120,7 @@ int ConnectFastPath(PreloadState& state, uint32_t cid, uint32_t port, uint64_t b
     std::snprintf(address.sun_path, sizeof(address.sun_path), "%s/%u.%u",
                   state.test_unix_dir.c_str(), cid, port);
     if (real::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-      const int error = errno;
-      syscall(SYS_close, fd);
-      errno = error;
-      return -1;
+      return CloseAfterFailure(fd);
     }
     return fd;
   }
@@ -139,25 +130,16 @@ int ConnectFastPath(PreloadState& state, uint32_t cid, uint32_t port, uint64_t b
   if (fd < 0) return -1;
   timeval timeout{kVsockConnectTimeoutMs / 1000, (kVsockConnectTimeoutMs % 1000) * 1000};
   real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &timeout, sizeof(timeout));
-  if (buffer_size != 0) {
-    // The core caps the size at its 256 KiB maximum until the maximum is raised.
-    const uint64_t maximum = kMaxVsockBufferSize;
-    real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &maximum, sizeof(maximum));
-    if (real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &buffer_size,
-                         sizeof(buffer_size)) != 0) {
-      state.log.Printf("vsock buffer size %llu refused: %s",
-                       static_cast<unsigned long long>(buffer_size), std::strerror(errno));
-    }
+  if (buffer_size != 0 && SetVsockBufferSize(fd, buffer_size) != 0) {
+    state.log.Printf("vsock buffer size %llu refused: %s",
+                     static_cast<unsigned long long>(buffer_size), std::strerror(errno));
   }
   sockaddr_vm address{};
   address.svm_family = AF_VSOCK;
   address.svm_cid = cid;
   address.svm_port = port;
   if (real::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    const int error = errno;
-    syscall(SYS_close, fd);
-    errno = error;
-    return -1;
+    return CloseAfterFailure(fd);
   }
   return fd;
 }
@@ -226,7 +208,7 @@ int InterposedConnect(int fd, const sockaddr* destination, socklen_t length) {
   std::shared_ptr<const ViewTable> table = state.cache.Snapshot();
   const ConnectDecision decision = DecideConnect(family, type, protocol, destination, length,
                                                  state.config.disabled, *table);
-  const std::string where = debug ? DescribeDestination(address, port) : std::string();
+  const std::string where = debug ? address.ToStringWithPort(port) : std::string();
   if (!decision.use_vsock()) {
     if (decision.reason != ConnectReason::kNotTcpSocket) {
       state.log.Printf("connect fd %d to %s: tcp (%s)", fd, where.c_str(),
@@ -282,13 +264,13 @@ int InterposedConnect(int fd, const sockaddr* destination, socklen_t length) {
 
   if (!ReplaceDescriptor(fd, vsock_fd)) {
     const int error = errno;
-    syscall(SYS_close, vsock_fd);
+    RawClose(vsock_fd);
     state.log.Printf("connect fd %d to %s: could not put vsock in place (%s), tcp", fd,
                      where.c_str(), std::strerror(error));
     errno = saved_errno;
     return real::connect(fd, destination, length);
   }
-  syscall(SYS_close, vsock_fd);
+  RawClose(vsock_fd);
   record.ino = InodeOf(fd);
   state.registry.Set(fd, record);
   state.log.Printf("connect fd %d to %s: vsock cid %u port %u", fd, where.c_str(),
@@ -357,21 +339,14 @@ bool YasminSetSockOpt(int fd, int level, int name, const void* value, socklen_t 
       return false;
     }
     // The ring was sized at connect(); a later size is remembered and reported nowhere.
-    if (length < static_cast<socklen_t>(sizeof(int))) {
+    if (!RecordBufferSizeOption(level, name, value, length, &record.rcvbuf, &record.sndbuf)) {
       errno = EINVAL;
       *result = -1;
       return true;
     }
-    int v;
-    std::memcpy(&v, value, sizeof(v));
-    if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) {
-      record.rcvbuf = v;
-    } else {
-      record.sndbuf = v;
-    }
     state.registry.Set(fd, record);
-    state.log.Printf("fd %d: SOL_SOCKET option %d = %d accepted (the vsock ring keeps its size)",
-                     fd, name, v);
+    state.log.Printf("fd %d: SOL_SOCKET option %d accepted (the vsock ring keeps its size)", fd,
+                     name);
     *result = 0;
     return true;
   }
@@ -483,18 +458,11 @@ bool YasminIoctl(int fd, unsigned long request, void* argument, int* result) {
 }
 
 void AfterSetSockOpt(int fd, int level, int name, const void* value, socklen_t length) {
-  if (level != SOL_SOCKET || value == nullptr || length < static_cast<socklen_t>(sizeof(int))) {
-    return;
-  }
-  if (name != SO_RCVBUF && name != SO_SNDBUF && name != SO_RCVBUFFORCE &&
-      name != SO_SNDBUFFORCE) {
-    return;
-  }
+  int32_t rcvbuf = -1, sndbuf = -1;
+  if (!RecordBufferSizeOption(level, name, value, length, &rcvbuf, &sndbuf)) return;
   PreloadState& state = State();
   if (fd < 0 || fd >= FdRegistry::kMaxFds) return;
-  const int saved_errno = errno;
   const uint64_t ino = InodeOf(fd);
-  errno = saved_errno;
   if (ino == 0) return;
   FdRecord record;
   if (!state.registry.Get(fd, &record) || record.ino != ino) {
@@ -503,14 +471,7 @@ void AfterSetSockOpt(int fd, int level, int name, const void* value, socklen_t l
     record.ino = ino;
   }
   if (record.kind != FdRecord::kOptions) return;
-  int v;
-  std::memcpy(&v, value, sizeof(v));
-  if (v < 0) v = 0;
-  if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) {
-    record.rcvbuf = v;
-  } else {
-    record.sndbuf = v;
-  }
+  RecordBufferSizeOption(level, name, value, length, &record.rcvbuf, &record.sndbuf);
   state.registry.Set(fd, record);
 }
 

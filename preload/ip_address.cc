@@ -115,6 +115,11 @@ bool IpAddress::IsSpecial() const {
          || ((high_ >> kFirstByteShift) & 0xff) == 0xff;       // ff00::/8: multicast
 }
 
+std::string IpAddress::ToStringWithPort(uint16_t port) const {
+  const std::string address = ToString();
+  return (is_v4() ? address : "[" + address + "]") + " port " + std::to_string(port);
+}
+
 bool IpAddress::IsLoopback() const {
   if (is_v4()) return (ntohl(v4().s_addr) >> 24) == 127;
   return high_ == 0 && low_ == kLoopbackLow;

@@ -51,6 +51,8 @@ class IpAddress {
 
   // The inet_ntop form ("10.0.0.12", "fd00::12"); IPv4 addresses in IPv4 form.
   std::string ToString() const;
+  // With a port, for logs: "10.0.0.12 port 80", "[fd00::12] port 80".
+  std::string ToStringWithPort(uint16_t port) const;
 
   // A well-mixed 64-bit hash of the address, for the view's fast-reject filter.
   uint64_t Hash() const {

@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <memory>
 
 #include "connect_redirect.h"
@@ -23,13 +22,13 @@
 #include "libc_symbols.h"
 #include "listener_group.h"
 #include "preload_state.h"
+#include "raw_io.h"
 #include "socket_options.h"
+#include "view_cache.h"
 
 namespace yasmin {
 namespace preload {
 namespace {
-
-int CloseRaw(int fd) { return static_cast<int>(syscall(SYS_close, fd)); }
 
 // The socket listen() may convert: AF_INET/AF_INET6, SOCK_STREAM, TCP.
 bool IsTcpSocket(int fd, int* family) {
@@ -43,7 +42,7 @@ bool IsTcpSocket(int fd, int* family) {
 // Moves fd to a private number (close-on-exec); the new number, or -1 (fd left alone).
 int MoveToPrivateNumber(int fd) {
   const int moved = real::fcntl_int(fd, F_DUPFD_CLOEXEC, PrivateDescriptorFloor());
-  if (moved >= 0) CloseRaw(fd);
+  if (moved >= 0) RawClose(fd);
   return moved;
 }
 
@@ -67,10 +66,7 @@ int OpenVsockListener(PreloadState& state, ListenerGroup* group, uint16_t port, 
     unlink(address.sun_path);
     if (syscall(SYS_bind, fd, &address, sizeof(address)) != 0 ||
         real::listen(fd, backlog) != 0) {
-      const int error = errno;
-      CloseRaw(fd);
-      errno = error;
-      return -1;
+      return CloseAfterFailure(fd);
     }
     std::memcpy(group->test_unix_path, address.sun_path, sizeof(address.sun_path));
     return fd;
@@ -82,21 +78,14 @@ int OpenVsockListener(PreloadState& state, ListenerGroup* group, uint16_t port, 
   const int fd = static_cast<int>(
       syscall(SYS_socket, AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (fd < 0) return -1;
-  if (buffer_size != 0) {
-    // Accepted connections inherit the listener's size; the maximum must be raised first.
-    const uint64_t maximum = kMaxVsockBufferSize;
-    real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &maximum, sizeof(maximum));
-    real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &buffer_size, sizeof(buffer_size));
-  }
+  // Accepted connections inherit the listener's size.
+  if (buffer_size != 0) SetVsockBufferSize(fd, buffer_size);
   sockaddr_vm address{};
   address.svm_family = AF_VSOCK;
   address.svm_cid = VMADDR_CID_ANY;
   address.svm_port = port;
   if (syscall(SYS_bind, fd, &address, sizeof(address)) != 0 || real::listen(fd, backlog) != 0) {
-    const int error = errno;
-    CloseRaw(fd);
-    errno = error;
-    return -1;
+    return CloseAfterFailure(fd);
   }
   return fd;
 }
@@ -121,9 +110,9 @@ bool PutEpollInPlace(int fd, ListenerGroup* group) {
   }
   ok = ok && ((status & O_NONBLOCK) == 0 || SetNonBlocking(epoll));
   ok = ok && real::dup3(epoll, fd, (descriptor_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) == fd;
-  if (epoll >= 0) CloseRaw(epoll);
+  if (epoll >= 0) RawClose(epoll);
   if (!ok) {
-    CloseRaw(tcp);
+    RawClose(tcp);
     return false;
   }
   // Only the private number refers to the TCP socket now: it may become non-blocking.
@@ -131,13 +120,6 @@ bool PutEpollInPlace(int fd, ListenerGroup* group) {
   group->tcp_fd = tcp;
   group->tcp_ino = InodeOf(tcp);
   return true;
-}
-
-std::string DescribeLocal(const IpAddress& address, uint16_t port) {
-  char text[80];
-  std::snprintf(text, sizeof(text), "%s%s%s port %u", address.is_v4() ? "" : "[",
-                address.ToString().c_str(), address.is_v4() ? "" : "]", port);
-  return text;
 }
 
 // Whether every signal handler the process has installed restarts interrupted calls: then
@@ -153,12 +135,6 @@ bool SignalsRestart() {
     if (has_handler && (action.sa_flags & SA_RESTART) == 0) return false;
   }
   return true;
-}
-
-int64_t MonotonicMs() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
 }
 
 // The listener's SO_RCVTIMEO in milliseconds (accept()'s timeout in Linux), -1 for none.
@@ -215,7 +191,7 @@ int AcceptVsock(PreloadState& state, const FdRecord& listener, sockaddr* address
   }
   if (length != nullptr) CopySockaddrOut(peer, peer_length, address, length);
   state.log.Printf("accept on port %u: vsock cid %u port %u as %s, fd %d", listener.local_port,
-                   cid, port, DescribeLocal(peer_address, peer_port).c_str(), fd);
+                   cid, port, peer_address.ToStringWithPort(peer_port).c_str(), fd);
   return fd;
 }
 
@@ -251,7 +227,7 @@ int InterposedListen(int fd, int backlog) {
     errno = saved_errno;
     return 0;
   }
-  const std::string where = state.log.enabled() ? DescribeLocal(local_address, port) : "";
+  const std::string where = state.log.enabled() ? local_address.ToStringWithPort(port) : "";
   if (local_address.IsLoopback()) {
     state.log.Printf("listen fd %d on %s: tcp only (loopback)", fd, where.c_str());
     errno = saved_errno;
@@ -329,7 +305,7 @@ int AcceptEither(PreloadState& state, int fd, const FdRecord& listener, sockaddr
     int timeout = -1;
     const int rcvtimeo = AcceptTimeoutMs(group->tcp_fd);
     if (rcvtimeo >= 0) {
-      const int64_t now = MonotonicMs();
+      const int64_t now = ViewCache::MonotonicCoarseMs();
       if (deadline < 0) deadline = now + rcvtimeo;
       if (now >= deadline) {
         errno = EAGAIN;
@@ -398,30 +374,16 @@ int ListenerTcpSocket(int fd) {
 
 void AfterListenerSetSockOpt(int fd, int level, int name, const void* value,
                              socklen_t length) {
-  if (level != SOL_SOCKET || value == nullptr || length < static_cast<socklen_t>(sizeof(int)) ||
-      (name != SO_RCVBUF && name != SO_SNDBUF && name != SO_RCVBUFFORCE &&
-       name != SO_SNDBUFFORCE)) {
-    return;
-  }
   PreloadState& state = State();
   FdRecord listener;
-  if (!GetListener(state, fd, &listener)) return;
-  int v;
-  std::memcpy(&v, value, sizeof(v));
-  if (v < 0) v = 0;
-  if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) {
-    listener.rcvbuf = v;
-  } else {
-    listener.sndbuf = v;
+  if (!GetListener(state, fd, &listener) ||
+      !RecordBufferSizeOption(level, name, value, length, &listener.rcvbuf, &listener.sndbuf)) {
+    return;
   }
   state.registry.Set(fd, listener);
-  const uint64_t size = VsockBufferSize(listener.rcvbuf, listener.sndbuf);
   const int saved_errno = errno;
-  const uint64_t maximum = kMaxVsockBufferSize;
-  real::setsockopt(listener.listener->vsock_fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE,
-                   &maximum, sizeof(maximum));
-  real::setsockopt(listener.listener->vsock_fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size,
-                   sizeof(size));
+  SetVsockBufferSize(listener.listener->vsock_fd,
+                     VsockBufferSize(listener.rcvbuf, listener.sndbuf));
   errno = saved_errno;
 }
 

@@ -1,20 +1,20 @@
 #include "listener_group.h"
 
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
 #include "preload_state.h"
+#include "raw_io.h"
 
 namespace yasmin {
 namespace preload {
 namespace {
 
 void ClosePrivate(int fd, uint64_t ino) {
-  if (fd >= 0 && InodeOf(fd) == ino) syscall(SYS_close, fd);
+  if (fd >= 0 && InodeOf(fd) == ino) RawClose(fd);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "preload_state.h"
 
+#include <linux/vm_sockets.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -7,6 +9,7 @@
 
 #include "libc_symbols.h"
 #include "listener_group.h"
+#include "socket_options.h"
 
 namespace yasmin {
 namespace preload {
@@ -53,6 +56,12 @@ bool GetRecordOfKind(PreloadState& state, int fd, FdRecord::Kind kind, FdRecord*
 int GetIntOption(int fd, int level, int name, int* value) {
   socklen_t length = sizeof(*value);
   return real::getsockopt(fd, level, name, value, &length);
+}
+
+int SetVsockBufferSize(int fd, uint64_t size) {
+  const uint64_t maximum = kMaxVsockBufferSize;
+  real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &maximum, sizeof(maximum));
+  return real::setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size, sizeof(size));
 }
 
 }  // namespace preload

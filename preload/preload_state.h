@@ -51,6 +51,10 @@ bool GetRecordOfKind(PreloadState& state, int fd, FdRecord::Kind kind, FdRecord*
 // getsockopt() of an int option through the C library.
 int GetIntOption(int fd, int level, int name, int* value);
 
+// Sets an AF_VSOCK socket's SO_VM_SOCKETS_BUFFER_SIZE, raising its maximum first (the core
+// caps the size at its 256 KiB default maximum otherwise).  -1 with errno if refused.
+int SetVsockBufferSize(int fd, uint64_t size);
+
 }  // namespace preload
 }  // namespace yasmin
 

@@ -35,5 +35,12 @@ ssize_t RawWrite(int fd, const void* buffer, size_t count) {
 
 int RawClose(int fd) { return static_cast<int>(syscall(SYS_close, fd)); }
 
+int CloseAfterFailure(int fd) {
+  const int error = errno;
+  RawClose(fd);
+  errno = error;
+  return -1;
+}
+
 }  // namespace preload
 }  // namespace yasmin

@@ -23,6 +23,8 @@ ssize_t RawWrite(int fd, const void* buffer, size_t count);
 ssize_t RawRead(int fd, void* buffer, size_t count);
 // A failed close is not retried: on Linux the descriptor is gone either way.
 int RawClose(int fd);
+// The end of a set-up that failed with errno: closes fd, keeps errno, returns -1.
+int CloseAfterFailure(int fd);
 
 }  // namespace preload
 }  // namespace yasmin

@@ -98,5 +98,20 @@ int SockBufFromVsockBufferSize(uint64_t size) {
   return size > static_cast<uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(size);
 }
 
+bool RecordBufferSizeOption(int level, int name, const void* value, socklen_t length,
+                            int32_t* rcvbuf, int32_t* sndbuf) {
+  if (level != SOL_SOCKET || value == nullptr || length < static_cast<socklen_t>(sizeof(int))) {
+    return false;
+  }
+  int32_t* slot = nullptr;
+  if (name == SO_RCVBUF || name == SO_RCVBUFFORCE) slot = rcvbuf;
+  if (name == SO_SNDBUF || name == SO_SNDBUFFORCE) slot = sndbuf;
+  if (slot == nullptr) return false;
+  int v;
+  std::memcpy(&v, value, sizeof(v));
+  *slot = v < 0 ? 0 : v;
+  return true;
+}
+
 }  // namespace preload
 }  // namespace yasmin

@@ -74,6 +74,11 @@ constexpr uint64_t kMaxVsockBufferSize = 2u << 20;
 // applies.
 uint64_t VsockBufferSize(int32_t rcvbuf, int32_t sndbuf);
 
+// If (level, name) is SO_RCVBUF/SO_SNDBUF (or a FORCE variant) with an int value, stores the
+// value (negative ones as 0, as Linux reads them) in *rcvbuf or *sndbuf and returns true.
+bool RecordBufferSizeOption(int level, int name, const void* value, socklen_t length,
+                            int32_t* rcvbuf, int32_t* sndbuf);
+
 // What getsockopt(SO_RCVBUF/SO_SNDBUF) shows for a vsock buffer size: that size, at most
 // INT_MAX.
 int SockBufFromVsockBufferSize(uint64_t size);
