@@ -27,58 +27,21 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "preload_interposition_support.h"
 
 namespace {
 
+using yasmin_preload_test::Disabled;
+using yasmin_preload_test::Inet;
+using yasmin_preload_test::RealDomain;
+using yasmin_preload_test::YasminFds;
+
 constexpr unsigned kPeerCid = 7;
-
-bool Disabled() {
-  const char* value = getenv("YASMIN_DISABLE");
-  return value != nullptr && std::strcmp(value, "1") == 0;
-}
-
-size_t YasminFds() {
-  using Count = size_t (*)();
-  auto count = reinterpret_cast<Count>(dlsym(RTLD_DEFAULT, "yasmin_preload_testing_yasmin_fds"));
-  if (count == nullptr) {
-    ADD_FAILURE() << "libyasmin-testing.so is not preloaded";
-    return 0;
-  }
-  return count();
-}
-
-// This machine's address towards the outside (a route lookup), or "" if it has none.
-std::string LocalAddress() {
-  const int udp = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(9);
-  inet_pton(AF_INET, "198.51.100.7", &to.sin_addr);
-  std::string result;
-  if (connect(udp, reinterpret_cast<sockaddr*>(&to), sizeof(to)) == 0) {
-    sockaddr_in local{};
-    socklen_t length = sizeof(local);
-    getsockname(udp, reinterpret_cast<sockaddr*>(&local), &length);
-    char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &local.sin_addr, text, sizeof(text));
-    if ((ntohl(local.sin_addr.s_addr) >> 24) != 127 && local.sin_addr.s_addr != 0) result = text;
-  }
-  close(udp);
-  return result;
-}
-
-sockaddr_in Inet(const std::string& address, uint16_t port) {
-  sockaddr_in result{};
-  result.sin_family = AF_INET;
-  result.sin_port = htons(port);
-  inet_pton(AF_INET, address.c_str(), &result.sin_addr);
-  return result;
-}
 
 class PreloadClientTest : public testing::Test {
  protected:
   void SetUp() override {
-    local_ = LocalAddress();
+    local_ = yasmin_preload_test::OutwardAddress();
     if (local_.empty()) GTEST_SKIP() << "no non-loopback address to stand for a peer";
     const char* view = getenv("YASMIN_VIEW_FILE");
     const char* dir = getenv("YASMIN_TEST_UNIX_DIR");
@@ -144,14 +107,6 @@ class PreloadClientTest : public testing::Test {
     int domain = -1;
     socklen_t length = sizeof(domain);
     getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
-    return domain;
-  }
-
-  // The family of what is really behind fd, asked of the kernel past the preload.
-  static int RealDomain(int fd) {
-    int domain = -1;
-    socklen_t length = sizeof(domain);
-    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
     return domain;
   }
 
@@ -512,7 +467,7 @@ TEST_F(PreloadClientTest, BufferSizeBeforeConnectIsKept) {
 
 TEST(PreloadDisabled, NothingIsRedirected) {
   if (!Disabled()) GTEST_SKIP() << "runs with YASMIN_DISABLE=1";
-  const std::string local = LocalAddress();
+  const std::string local = yasmin_preload_test::OutwardAddress();
   if (local.empty()) GTEST_SKIP();
   const char* view = getenv("YASMIN_VIEW_FILE");
   const char* dir = getenv("YASMIN_TEST_UNIX_DIR");

@@ -30,52 +30,16 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "preload_interposition_support.h"
 
 namespace {
 
-size_t TestingCount(const char* symbol) {
-  using Count = size_t (*)();
-  auto count = reinterpret_cast<Count>(dlsym(RTLD_DEFAULT, symbol));
-  if (count == nullptr) {
-    ADD_FAILURE() << "libyasmin-testing.so is not preloaded";
-    return 0;
-  }
-  return count();
-}
-size_t Listeners() { return TestingCount("yasmin_preload_testing_listener_fds"); }
-size_t YasminFds() { return TestingCount("yasmin_preload_testing_yasmin_fds"); }
-
-bool Disabled() {
-  const char* value = getenv("YASMIN_DISABLE");
-  return value != nullptr && std::strcmp(value, "1") == 0;
-}
-
-std::string OutwardAddress() {
-  const int udp = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(9);
-  inet_pton(AF_INET, "198.51.100.7", &to.sin_addr);
-  std::string result;
-  if (connect(udp, reinterpret_cast<sockaddr*>(&to), sizeof(to)) == 0) {
-    sockaddr_in local{};
-    socklen_t length = sizeof(local);
-    getsockname(udp, reinterpret_cast<sockaddr*>(&local), &length);
-    char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &local.sin_addr, text, sizeof(text));
-    if ((ntohl(local.sin_addr.s_addr) >> 24) != 127 && local.sin_addr.s_addr != 0) result = text;
-  }
-  close(udp);
-  return result;
-}
-
-sockaddr_in Inet(const char* address, uint16_t port) {
-  sockaddr_in result{};
-  result.sin_family = AF_INET;
-  result.sin_port = htons(port);
-  inet_pton(AF_INET, address, &result.sin_addr);
-  return result;
-}
+using yasmin_preload_test::Disabled;
+using yasmin_preload_test::Inet;
+using yasmin_preload_test::Listeners;
+using yasmin_preload_test::OutwardAddress;
+using yasmin_preload_test::RealDomain;
+using yasmin_preload_test::YasminFds;
 
 std::string AddressOf(const sockaddr_in& address) {
   char text[INET_ADDRSTRLEN] = {};
@@ -134,13 +98,6 @@ class PreloadServerTest : public testing::Test {
     sockaddr_in loopback = Inet("127.0.0.1", port_);
     EXPECT_EQ(0, connect(fd, reinterpret_cast<sockaddr*>(&loopback), sizeof(loopback)));
     return fd;
-  }
-
-  static int RealDomain(int fd) {
-    int domain = -1;
-    socklen_t length = sizeof(domain);
-    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
-    return domain;
   }
 
   static void Exchange(int a, int b) {
