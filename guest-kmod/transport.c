@@ -193,19 +193,28 @@ static s64 yasmin_stream_has_space(struct vsock_sock *vsk)
 	return seqpacket ? space - YASMIN_RECORD_HEADER_SIZE : space;
 }
 
-static ssize_t yasmin_stream_enqueue(struct vsock_sock *vsk, struct msghdr *msg, size_t len)
-{
-	struct yasmin_conn *conn = yasmin_conn(vsk);
-	struct yasmin_ring_chunks chunks;
-	size_t copied = 0;
-	void *data;
-	u32 chunk;
-	s64 space;
+/*
+ * A large send or receive moves through the ring in pieces of at most a quarter of it
+ * (64 KiB at most), each one published or freed, and the other side told, before the next
+ * one is copied.  Whole-ring turns would have the two sides take turns: the sender fills the
+ * ring and sleeps, only then the receiver copies it all out, and so on.  In pieces the
+ * receiver starts after the first one and the two copies overlap (docs/bench-native.md,
+ * "ring-split": 3.9 -> 11.2 GB/s at 1 MiB through a 512 KiB ring).  A send or receive of up
+ * to one piece is unchanged: one copy, one commit, at most one notification.
+ */
+#define YASMIN_PIECE_MAX_BYTES	(64 * 1024)
 
-	space = yasmin_stream_has_space(vsk);
-	if (space <= 0)
-		return 0;	/* the core re-checks sk_err and waits for space */
-	len = min_t(size_t, len, space);
+static u32 yasmin_piece_bytes(u32 ring_size)
+{
+	return min_t(u32, YASMIN_PIECE_MAX_BYTES, max_t(u32, ring_size / 4, 1));
+}
+
+/* Copies up to LEN bytes from the user into the ring's free space; returns what it copied. */
+static u32 yasmin_copy_in(struct yasmin_conn *conn, struct msghdr *msg, u32 len)
+{
+	struct yasmin_ring_chunks chunks;
+	u32 copied = 0, chunk;
+	void *data;
 
 	yasmin_ring_producer_chunks(&conn->tx.ring, len, &chunks);
 	while (yasmin_ring_next_chunk(&chunks, &data, &chunk)) {
@@ -215,30 +224,17 @@ static ssize_t yasmin_stream_enqueue(struct vsock_sock *vsk, struct msghdr *msg,
 		if (n < chunk)
 			break;
 	}
-	if (!copied)
-		return -EFAULT;
-	yasmin_ring_producer_commit(&conn->tx.ring, copied);
-	conn->bytes_sent += copied;
-	yasmin_conn_ring_doorbell(conn, yasmin_ring_producer_should_notify(&conn->tx.ring));
 	return copied;
 }
 
-static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg, size_t len,
-				     int flags)
+/* Copies up to LEN bytes, OFFSET bytes into the readable data, to the user. */
+static u32 yasmin_copy_out(struct yasmin_conn *conn, struct msghdr *msg, u32 offset, u32 len)
 {
-	struct yasmin_conn *conn = yasmin_conn(vsk);
 	struct yasmin_ring_chunks chunks;
-	size_t copied = 0;
+	u32 copied = 0, chunk;
 	void *data;
-	u32 chunk;
-	s64 readable;
 
-	readable = yasmin_stream_has_data(vsk);
-	if (readable <= 0)
-		return 0;
-	len = min_t(size_t, len, readable);
-
-	yasmin_ring_consumer_chunks(&conn->rx.ring, 0, len, &chunks);
+	yasmin_ring_consumer_chunks(&conn->rx.ring, offset, len, &chunks);
 	while (yasmin_ring_next_chunk(&chunks, &data, &chunk)) {
 		size_t n = copy_to_iter(data, chunk, &msg->msg_iter);
 
@@ -246,22 +242,78 @@ static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg,
 		if (n < chunk)
 			break;
 	}
-	if (!copied)
-		return -EFAULT;
-	if (!(flags & MSG_PEEK)) {
-		yasmin_ring_consumer_consume(&conn->rx.ring, copied);
-		conn->bytes_received += copied;
+	return copied;
+}
+
+static ssize_t yasmin_stream_enqueue(struct vsock_sock *vsk, struct msghdr *msg, size_t len)
+{
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+	u32 piece = yasmin_piece_bytes(conn->tx.ring.size);
+	size_t copied = 0;
+	s64 space;
+
+	space = yasmin_stream_has_space(vsk);
+	if (space <= 0)
+		return 0;	/* the core re-checks sk_err and waits for space */
+	len = min_t(size_t, len, space);
+
+	while (copied < len) {
+		u32 want = min_t(size_t, len - copied, piece);
+		u32 done = yasmin_copy_in(conn, msg, want);
+
+		if (!done)
+			break;
+		yasmin_ring_producer_commit(&conn->tx.ring, done);
+		copied += done;
+		conn->bytes_sent += done;
+		yasmin_conn_ring_doorbell(conn,
+					  yasmin_ring_producer_should_notify(&conn->tx.ring));
+		if (done < want)
+			break;	/* a fault in the user's buffer: report what was sent */
+	}
+	return copied ? copied : -EFAULT;
+}
+
+static ssize_t yasmin_stream_dequeue(struct vsock_sock *vsk, struct msghdr *msg, size_t len,
+				     int flags)
+{
+	struct yasmin_conn *conn = yasmin_conn(vsk);
+	u32 piece = yasmin_piece_bytes(conn->rx.ring.size);
+	size_t copied = 0;
+	s64 readable;
+
+	readable = yasmin_stream_has_data(vsk);
+	if (readable <= 0)
+		return 0;
+	len = min_t(size_t, len, readable);
+
+	if (flags & MSG_PEEK) {
+		copied = yasmin_copy_out(conn, msg, 0, len);
+		return copied ? copied : -EFAULT;
+	}
+	while (copied < len) {
+		u32 want = min_t(size_t, len - copied, piece);
+		u32 done = yasmin_copy_out(conn, msg, 0, want);
+
+		if (!done)
+			break;
+		yasmin_ring_consumer_consume(&conn->rx.ring, done);
+		copied += done;
+		conn->bytes_received += done;
 		yasmin_conn_ring_doorbell(conn,
 					  yasmin_ring_consumer_should_notify(&conn->rx.ring));
-		/*
-		 * Emptied the ring: ask for an event on the next byte now.  TCP gives an
-		 * edge-triggered epoll user an event for every arrival, even one that read
-		 * exactly what it expected and never saw EAGAIN; so must we.
-		 */
-		if (copied == readable &&
-		    yasmin_ring_consumer_prepare_to_wait(&conn->rx.ring) < 0)
-			yasmin_conn_violation(vsk, "data ring producer index");
+		if (done < want)
+			break;	/* a fault in the user's buffer: report what was received */
 	}
+	if (!copied)
+		return -EFAULT;
+	/*
+	 * Emptied the ring: ask for an event on the next byte now.  TCP gives an edge-triggered
+	 * epoll user an event for every arrival, even one that read exactly what it expected and
+	 * never saw EAGAIN; so must we.
+	 */
+	if (copied == readable && yasmin_ring_consumer_prepare_to_wait(&conn->rx.ring) < 0)
+		yasmin_conn_violation(vsk, "data ring producer index");
 	return copied;
 }
 
