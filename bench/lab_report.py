@@ -159,8 +159,10 @@ def read_meta(path):
     caller meant to publish."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReportError(f"{path}: cannot read: {error}") from None
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not UTF-8 text") from None
     meta = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -180,8 +182,10 @@ def read_native_summary(path):
     """bench/native.sh's summary.md with every heading one level deeper, code left alone."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReportError(f"{path}: cannot read: {error}") from None
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not UTF-8 text") from None
     lines, in_fence = [], False
     for line in text.splitlines():
         if line.startswith("```"):
@@ -703,13 +707,14 @@ def figure_section(figure, png_name):
 def losses_section(figures):
     """Every point where yasmin's median ratio is below 1, stated without explanation."""
     out = ["## Where yasmin loses", ""]
-    found = []
+    found, compared = [], 0
     for name in FIGURE_ORDER:
         figure = figures.get(name)
         if figure is None:
             continue
         for group in figure.groups():
             for c in comparisons(figure, group):
+                compared += 1
                 if c.stats.median < 1:
                     where = x_label(name, c.x)
                     at = "" if name == "connect" else f", {where}"
@@ -718,7 +723,13 @@ def losses_section(figures):
                     found.append(f"- {FIGURE_SHORT[name]}, "
                                  f"{group_caption(group)}{at}, {line_label(c.yasmin)}: "
                                  f"{c.label} {fmt_ratio(c.stats)}")
-    out += found or ["Nowhere in this run: every median ratio is 1 or above."]
+    if found:
+        out += found
+    elif compared:
+        out.append("Nowhere in this run: every median ratio is 1 or above.")
+    else:
+        out.append("Nothing to compare: no yasmin line was measured beside netfront or AF_UNIX "
+                   "in the same repeat.")
     return "\n".join(out)
 
 
