@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Turns the lab benchmark's CSV into docs-ready Markdown and gnuplot PNGs.
 
-    bench/lab_report.py --csv RESULTS.csv --out DIR [--native-summary FILE.md]
-                        [--meta FILE] [--title TITLE]
+    bench/lab_report.py --csv RESULTS.csv --out DIR [--page FILE.md] [--native-summary FILE.md]
+                        [--notes FILE.md] [--meta FILE] [--title TITLE]
 
-writes DIR/performance.md and, for each figure the CSV has data for, DIR/fig4-latency.png,
+writes DIR/performance.md (or --page) and, for each figure the CSV has data for, DIR/fig4-latency.png,
 DIR/fig5-throughput-size.png, DIR/fig6-throughput-ring.png, DIR/fig7-pairs.png and
 DIR/connect.png (drawn by gnuplot; without gnuplot the page is written without them).
 
@@ -19,6 +19,7 @@ import argparse
 import csv
 import datetime
 import math
+import os
 import re
 import statistics
 import subprocess
@@ -194,6 +195,17 @@ def read_native_summary(path):
             line = "#" + line
         lines.append(line)
     return "\n".join(lines).strip() + "\n"
+
+
+def read_notes(path):
+    """The hand-written analysis (bench/performance-notes.md): why yasmin loses where it does,
+    which no CSV can say.  Included as it is, after the measured sections."""
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() + "\n"
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not UTF-8 text") from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -733,13 +745,15 @@ def losses_section(figures):
     return "\n".join(out)
 
 
-def build_page(title, rows, figures, pngs, meta, native):
+def build_page(title, rows, figures, pngs, meta, native, notes=None):
     parts = [f"# {title}", "", meta_section(meta), "", method_paragraph(rows), "",
              headline_section(figures, native is not None)]
     for name in FIGURE_ORDER:
         if name in figures:
             parts += ["", figure_section(figures[name], pngs.get(name))]
     parts += ["", losses_section(figures)]
+    if notes is not None:
+        parts += ["", notes.rstrip()]
     if native is not None:
         parts += ["", f"## {NATIVE_HEADING}", "", native.rstrip()]
     generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -753,8 +767,13 @@ def parse_args(argv):
         description="Plots and a Markdown page from the lab benchmark's CSV.")
     parser.add_argument("--csv", required=True, help="the lab benchmark's results CSV")
     parser.add_argument("--out", required=True, help="directory for performance.md and PNGs")
+    parser.add_argument("--page", help="write the page here instead of OUT/performance.md "
+                        "(bench/lab.sh --publish: docs/performance.md, plots in docs/performance/); "
+                        "its links to the plots are relative to it")
     parser.add_argument("--native-summary", help="bench/native.sh's summary.md to include")
     parser.add_argument("--meta", help="key=value file: date, machine, command, commit, lab")
+    parser.add_argument("--notes", help="Markdown to include after the measured sections "
+                        "(bench/performance-notes.md: the analysis)")
     parser.add_argument("--title", default="yasmin between Xen guests: performance in the lab")
     return parser.parse_args(argv)
 
@@ -765,11 +784,13 @@ def main(argv):
         rows = read_csv(args.csv)
         meta = read_meta(args.meta) if args.meta else {}
         native = read_native_summary(args.native_summary) if args.native_summary else None
+        notes = read_notes(args.notes) if args.notes else None
         out = Path(args.out)
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ReportError(f"{out}: cannot create: {error.strerror}") from None
+        page_path = Path(args.page) if args.page else out / "performance.md"
         figures = {name: Figure(name, [r for r in rows if r.figure == name])
                    for name in FIGURE_ORDER if any(r.figure == name for r in rows)}
         terminal = gnuplot_terminal()
@@ -783,13 +804,13 @@ def main(argv):
         else:
             for name, figure in figures.items():
                 draw(figure, terminal, out / FIGURE_FILE[name])
-                pngs[name] = FIGURE_FILE[name]
-        page = build_page(args.title, rows, figures, pngs, meta, native)
-        (out / "performance.md").write_text(page, encoding="utf-8")
+                pngs[name] = os.path.relpath(out / FIGURE_FILE[name], page_path.parent)
+        page = build_page(args.title, rows, figures, pngs, meta, native, notes)
+        page_path.write_text(page, encoding="utf-8")
     except ReportError as error:
         print(f"lab_report: {error}", file=sys.stderr)
         return 1
-    print(f"lab_report: wrote {out / 'performance.md'}"
+    print(f"lab_report: wrote {page_path}"
           + (f" and {len(pngs)} plots" if pngs else ""), file=sys.stderr)
     return 0
 

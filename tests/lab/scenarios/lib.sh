@@ -6,7 +6,9 @@ export PATH="$LAB_SHARE/bin:$PATH"
 LAB_RUN=/run/yasmin-lab
 LAB_DOM0_IP=10.99.0.1
 # Addresses exist only on the bridge inside the emulated machine; QEMU gets no network.
-declare -A LAB_GUEST_IP=([guest-a]=10.99.0.11 [guest-b]=10.99.0.12 [guest-pvh]=10.99.0.13)
+# guest-c and guest-d: the second pair of guests of 90-bench-figures (Fig. 7).
+declare -A LAB_GUEST_IP=([guest-a]=10.99.0.11 [guest-b]=10.99.0.12 [guest-pvh]=10.99.0.13
+                         [guest-c]=10.99.0.14 [guest-d]=10.99.0.15)
 declare -A LAB_GUEST_TYPE=([guest-pvh]=pvh)
 # The two guests up for every scenario; others are started by the scenarios that need them.
 LAB_GUESTS=(guest-a guest-b)
