@@ -15,14 +15,17 @@
 #   --publish      also write docs/performance.md and docs/performance/*.png
 #   --no-native    leave out the native benchmark
 #   --report-from  no lab run: the report from an earlier lab output directory (tests/lab/run
-#                  --out LAB_OUT; CTest's lab.bench-report uses the test command's lab run)
+#                  --out LAB_OUT; CTest's lab.bench-report uses the test command's lab run);
+#                  into the --out of an earlier bench/lab.sh, it reuses its native run and
+#                  its description of the run (to regenerate the page, e.g. after editing
+#                  bench/performance-notes.md)
 # Needs root (the lab).  Under emulation only the ratios mean anything; the page says so.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${YASMIN_BUILD_DIR:-$top/build}
 smoke=0 repeats=3 out= publish=0 native=1 report_from=
 
-usage() { sed -n '7,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '7,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --smoke) smoke=1; shift ;;
@@ -46,7 +49,6 @@ command="bench/lab.sh $*"
 
 if [ -n "$report_from" ]; then
     lab_out=$(cd "$report_from" && pwd)
-    native=0
 else
     [ "$(id -u)" -eq 0 ] || { echo "bench/lab.sh: the lab needs root" >&2; exit 1; }
     "$top/scripts/build" "$build"
@@ -68,7 +70,7 @@ BENCH_RING_SWEEP="65536 131072 262144 524288 1048576 2097152"
 BENCH_NP_MAX=1048576
 BENCH_NP_REPEATS=10
 BENCH_MSG_SIZES="1 64 1024 16384 65536 262144 1048576"
-BENCH_SECONDS=3
+BENCH_SECONDS=2
 BENCH_PAIRS="1 2"
 BENCH_TIMEOUT=$((repeats * 1800))
 EOF
@@ -85,7 +87,9 @@ csv=$lab_out/share/out/bench/lab.csv
 cp "$csv" "$out/lab.csv"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 . "$top/config/versions.env"
-{
+# A report made again from the same results (--report-from into the same --out) keeps the
+# description of the run that measured them.
+[ -n "$report_from" ] && [ -s "$out/meta" ] || {
     echo "date=$(date -u -r "$csv" '+%Y-%m-%d %H:%M UTC')"
     echo "machine=${cpu:-unknown CPU}, $(nproc) CPUs, Linux $(uname -r) on the host"
     echo "command=$command"
