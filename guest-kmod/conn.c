@@ -90,6 +90,8 @@ bool yasmin_conn_doorbell(struct yasmin_conn *conn)
 	struct sock *sk = sk_vsock(conn->vsk);
 	bool progress = yasmin_conn_irq_progress(conn);
 
+	WRITE_ONCE(conn->doorbells, conn->doorbells + 1);	/* one handler at a time */
+
 	/* Either direction may have moved: readers and writers re-check under the lock. */
 	sk->sk_data_ready(sk);
 	sk->sk_write_space(sk);
@@ -149,6 +151,7 @@ static void yasmin_conn_teardown(struct yasmin_conn *conn)
 	conn->events_sent = 0;
 	conn->events_suppressed = 0;
 	conn->full_waits = 0;
+	conn->doorbells = 0;
 	yasmin_peer_remove_conn(peer, conn);	/* and the slot: no handler runs for it now */
 	WRITE_ONCE(conn->rx_ready, false);
 	yasmin_rx_ring_unmap(&conn->rx);
@@ -284,14 +287,29 @@ static const char *const yasmin_conn_state_names[] = {
 /* One line of /proc/net/yasmin; the caller holds the peer's table lock. */
 void yasmin_conn_show(struct seq_file *m, const struct yasmin_conn *conn)
 {
-	seq_printf(m, "%u %u %u %s %u %u %llu %llu %llu %llu %llu\n",
+	/*
+	 * The shared indexes and wait flags as they are now, read without the socket lock: for
+	 * looking at a connection that seems stuck (docs/observability.md), never used.
+	 */
+	u32 tx_unread = 0, rx_unread = 0, tx_waits = 0, rx_waits = 0;
+
+	if (conn->tx.desc) {
+		tx_unread = READ_ONCE(conn->tx.desc->prod) - READ_ONCE(conn->tx.desc->cons);
+		tx_waits = READ_ONCE(conn->tx.desc->cons_wanted);
+	}
+	if (smp_load_acquire(&conn->rx_ready)) {
+		rx_unread = READ_ONCE(conn->rx.ring.desc->prod) - READ_ONCE(conn->rx.ring.desc->cons);
+		rx_waits = READ_ONCE(conn->rx.ring.desc->prod_wanted);
+	}
+	seq_printf(m, "%u %u %u %s %u %u %llu %llu %llu %llu %llu %llu %u %u %u %u\n",
 		   yasmin_peer_domid(conn->peer), conn->local_port, conn->remote_port,
 		   yasmin_conn_state_names[READ_ONCE(conn->state)],
 		   READ_ONCE(conn->tx.nr_pages) * YASMIN_PAGE_SIZE,
 		   READ_ONCE(conn->rx.nr_pages) * YASMIN_PAGE_SIZE,
 		   READ_ONCE(conn->bytes_sent), READ_ONCE(conn->bytes_received),
 		   READ_ONCE(conn->events_sent), READ_ONCE(conn->events_suppressed),
-		   READ_ONCE(conn->full_waits));
+		   READ_ONCE(conn->full_waits), READ_ONCE(conn->doorbells),
+		   tx_unread, tx_waits, rx_unread, rx_waits);
 }
 
 /* ---- peer side ------------------------------------------------------------------------- */

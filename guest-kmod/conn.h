@@ -46,6 +46,7 @@ struct yasmin_conn {
 	u64 events_sent;		/* doorbells rung */
 	u64 events_suppressed;		/* commits and consumes the other side did not wait for */
 	u64 full_waits;			/* times the sender found the ring full */
+	u64 doorbells;			/* times the peer rang this connection's slot */
 	u32 irq_seen_prod;		/* last indexes the interrupt handler saw: hints only */
 	u32 irq_seen_cons;
 };

@@ -376,8 +376,13 @@ static void yasmin_unmap_grants(struct page **pages, grant_handle_t *handles, u3
 	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
 	u32 i, n = 0;
 
-	ops = kcalloc(count, sizeof(*ops), GFP_KERNEL | __GFP_NOFAIL);
-	mapped = kcalloc(count, sizeof(*mapped), GFP_KERNEL | __GFP_NOFAIL);
+	/*
+	 * Teardown must not fail.  kvcalloc: a 2 MiB ring has 512 pages, 12 KiB of ops, and
+	 * kmalloc warns about __GFP_NOFAIL beyond order 1 (the lab saw it); kvmalloc gets the
+	 * no-fail promise from its vmalloc fallback instead.
+	 */
+	ops = kvcalloc(count, sizeof(*ops), GFP_KERNEL | __GFP_NOFAIL);
+	mapped = kvcalloc(count, sizeof(*mapped), GFP_KERNEL | __GFP_NOFAIL);
 	for (i = 0; i < count; i++) {
 		if (handles[i] == INVALID_GRANT_HANDLE)
 			continue;
@@ -391,8 +396,8 @@ static void yasmin_unmap_grants(struct page **pages, grant_handle_t *handles, u3
 		if (ops[i].status != GNTST_okay)
 			pr_err("unmapping a peer page failed: %d\n", ops[i].status);
 	atomic_sub(n, &yasmin_stats.maps_active);
-	kfree(mapped);
-	kfree(ops);
+	kvfree(mapped);
+	kvfree(ops);
 }
 
 /**
