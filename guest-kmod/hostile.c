@@ -41,6 +41,9 @@
  *   storm DOMID all|random|summary|stray N   N doorbell events in a tight loop: every slot
  *        set, random slots, only the summary word, or events on the channel the peer never
  *        expects events on: "events=N us=T"
+ *   storm DOMID silent 1              the whole summary word set and no event at all: every
+ *        ring of ours finds its bit set and sends none, until the peer's doorbell rescue
+ *        (peer.c) collects what no interrupt did
  *   db-random DOMID N                 N rounds of random bytes over the peer's whole doorbell
  *        page, each with an event (which may clear slots we rang for our own connections with
  *        the peer: every storm ends by ringing every slot, so that they only stall meanwhile)
@@ -512,6 +515,11 @@ static int hostile_storm(struct yasmin_peer *peer, struct hostile_work *hw)
 
 	if (!db)
 		return -ENOTCONN;
+	if (!strcmp(hw->kind, "silent")) {
+		WRITE_ONCE(db->summary, ~0ull);
+		hw->done = 1;
+		return 0;
+	}
 	for (hw->done = 0; hw->done < hw->rounds; hw->done++) {
 		if (page) {
 			get_random_bytes(db, sizeof(*db));
@@ -664,7 +672,8 @@ static int hostile_run(char *line)
 		} else if (!strcmp(cmd, "storm")) {
 			if (sscanf(line, "%*s %*i %31s %i", kind, &rounds) != 2 ||
 			    (strcmp(kind, "all") && strcmp(kind, "random") &&
-			     strcmp(kind, "summary") && strcmp(kind, "stray")))
+			     strcmp(kind, "summary") && strcmp(kind, "stray") &&
+			     strcmp(kind, "silent")))
 				return -EINVAL;
 		} else if (sscanf(line, "%*s %*i %31s", kind) != 1 ||
 			   (strcmp(kind, "ahead") && strcmp(kind, "back"))) {
