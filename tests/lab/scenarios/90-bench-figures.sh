@@ -26,6 +26,14 @@ case " $BENCH_PAIRS " in *" 2 "*) guests+=(guest-c guest-d) ;; esac
 missing=()
 for guest in "${guests[@]}"; do xl domid "$guest" >/dev/null 2>&1 || missing+=("$guest"); done
 [ ${#missing[@]} -eq 0 ] || lab_start_guests "${missing[@]}"
+# The guests this scenario started, other than the two every scenario has, go when it ends.
+cleanup() {
+    local guest
+    for guest in "${missing[@]}"; do
+        case " ${LAB_GUESTS[*]} " in *" $guest "*) ;; *) xl destroy "$guest" || true ;; esac
+    done
+}
+trap cleanup EXIT
 lab_yasmin_load "${guests[@]}"
 lab_yasmin_pair guest-a guest-b >/dev/null
 [ ${#guests[@]} -eq 2 ] || lab_yasmin_pair guest-c guest-d >/dev/null
@@ -185,6 +193,12 @@ for ((BENCH_REPEAT = 1; BENCH_REPEAT <= BENCH_REPEATS; BENCH_REPEAT++)); do
 done
 bench_ring 524288 "${guests[@]}"
 
+# The doorbell rescues of the run (guest-kmod/peer.c, yasmin_peer_rescue): stalls that the
+# module recovered from, reported beside the figures (they cost up to 200 ms each).
+for guest in "${guests[@]}"; do
+    echo "$guest: doorbell rescues per peer: $(lab_guest_exec "$guest" \
+        "awk 'NR > 1 { printf \"%s:%s \", \$1, \$NF }' /proc/net/yasmin_peers")"
+done
 echo "=== $(($(wc -l <"$BENCH_CSV") - 1)) measurements in out/bench/lab.csv"
 for figure in latency throughput-size throughput-ring pairs connect; do
     n=$(grep -c "^$figure," "$BENCH_CSV" || true)

@@ -106,11 +106,46 @@ bench_server_stop() {
 # bench_client GUEST yes|no COMMAND : runs COMMAND in GUEST (under yasmin-run or not) and
 # prints its output; a failure shows the output and fails the scenario.
 bench_client() {
-    local out rc=0 run
+    local out rc=0 run pid waited=0 diagnosed=0
     run=$(bench_preload "$2" client)
-    out=$(LAB_EXEC_TIMEOUT=${LAB_EXEC_TIMEOUT:-300} lab_guest_exec "$1" "cd /tmp; $run $3 2>&1") || rc=$?
-    [ $rc -eq 0 ] || { echo "$out" >&2; lab_fail "$1: '$3' exited $rc"; }
+    mkdir -p "$LAB_RUN"
+    LAB_EXEC_TIMEOUT=${LAB_EXEC_TIMEOUT:-300} lab_guest_exec "$1" "cd /tmp; $run $3 2>&1" \
+        >"$LAB_RUN/bench-client.out" &
+    pid=$!
+    # A run still going long after it should have ended: look at the connections while they
+    # are stuck, before the program's own timeouts close them.
+    while kill -0 $pid 2>/dev/null; do
+        sleep 1; waited=$((waited + 1))
+        if [ $waited -eq "${BENCH_STUCK_AFTER:-45}" ]; then
+            echo "--- still running after $waited s: $3" >&2; bench_diagnose >&2; diagnosed=1
+        fi
+    done
+    wait $pid || rc=$?
+    out=$(cat "$LAB_RUN/bench-client.out")
+    if [ $rc -ne 0 ]; then
+        echo "$out" >&2
+        [ $diagnosed -eq 1 ] || bench_diagnose >&2
+        lab_fail "$1: '$3' exited $rc"
+    fi
     echo "$out"
+}
+
+# bench_diagnose : what a failed run leaves to look at: the yasmin connections and peers of
+# guest-a and guest-b, their servers' logs and the end of their kernel logs.
+bench_diagnose() {
+    local guest
+    for guest in guest-a guest-b; do
+        echo "--- $guest after the failure"
+        lab_guest_exec "$guest" "cat /proc/net/yasmin /proc/net/yasmin_peers; grep yasmin /proc/interrupts; ps | grep -v ' \\[' | tail -n 8
+            for p in \$(pidof yasmin-msgbench iperf3 NPtcp); do echo \"# \$p: \$(cat /proc/\$p/wchan)\";
+                cat /proc/\$p/task/*/stack 2>/dev/null | head -n 12; done
+            for f in /tmp/*.log; do echo \"# \$f\"; tail -n 5 \$f; done
+            echo w >/proc/sysrq-trigger; dmesg | tail -n 40" || true
+    done
+    echo "--- Xen's event channels of guest-a ($(lab_domid guest-a)) and guest-b ($(lab_domid guest-b))"
+    xl debug-keys e && xl dmesg | tail -n 400 |
+        awk -v a="$(lab_domid guest-a)" -v b="$(lab_domid guest-b)" '
+            /Event channel information for domain/ { d = $NF; sub(/:$/, "", d) } d == a || d == b'
 }
 
 # bench_bytes_to GUEST PEER : bytes GUEST has sent to PEER over yasmin so far (closed and
