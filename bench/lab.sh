@@ -24,6 +24,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${YASMIN_BUILD_DIR:-$top/build}
 smoke=0 repeats=3 out= publish=0 native=1 report_from=
+command="bench/lab.sh${*:+ $*}"   # for the page, before the arguments are parsed away
 
 usage() { sed -n '7,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -45,7 +46,6 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 out=${out:-$build/bench-results/lab-$([ $smoke -eq 1 ] && echo smoke- || true)$stamp}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-command="bench/lab.sh $*"
 
 if [ -n "$report_from" ]; then
     lab_out=$(cd "$report_from" && pwd)
