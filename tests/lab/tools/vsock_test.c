@@ -1401,9 +1401,23 @@ static int cmd_serve(uint32_t port)
 		}
 		if (!is_vsock())
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (pthread_create(&thread, &attr, serve_connection, (void *)(intptr_t)fd)) {
-			server_log("no thread for a new connection");
-			close(fd);
+		/*
+		 * A guest of 256 MiB holding 1000 connections' rings and threads can be short of
+		 * memory for a moment (EAGAIN): wait for it rather than drop the connection, whose
+		 * client would report a transport failure that is not one.
+		 */
+		for (int tries = 0;; tries++) {
+			int err = pthread_create(&thread, &attr, serve_connection,
+						 (void *)(intptr_t)fd);
+
+			if (!err)
+				break;
+			if (err != EAGAIN || tries == 100) {
+				server_log("no thread for a new connection: %s", errname(err));
+				close(fd);
+				break;
+			}
+			sleep_ms(20);
 		}
 	}
 }
