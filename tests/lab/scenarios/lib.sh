@@ -33,8 +33,28 @@ lab_guest_ip() { echo "${LAB_GUEST_IP[$1]:?unknown guest $1}"; }
 # lab_guest_exec GUEST COMMAND : runs COMMAND with /bin/sh in GUEST; output and exit status
 # are the command's (124: timed out after LAB_EXEC_TIMEOUT seconds, 125: agent unreachable).
 lab_guest_exec() {
-    local guest=$1; shift
-    yasmin-lab-agent exec -t "${LAB_EXEC_TIMEOUT:-120}" "$(lab_guest_ip "$guest")" "$*"
+    local guest=$1 rc=0; shift
+    yasmin-lab-agent exec -t "${LAB_EXEC_TIMEOUT:-120}" "$(lab_guest_ip "$guest")" "$*" || rc=$?
+    [ $rc -ne 124 ] || lab_guest_hung "$guest" "$*" >&2
+    return $rc
+}
+
+# lab_guest_hung GUEST COMMAND : what a scenario's log needs when a command timed out in
+# GUEST (a CI log has nothing else): the guest's console, the tasks blocked in it (sysrq w,
+# if its agent still answers) and Xen's view of the domain's event channels.
+lab_guest_hung() {
+    local guest=$1 domid
+    echo "--- $guest: timed out after ${LAB_EXEC_TIMEOUT:-120} s: $2"
+    echo "--- $guest: console, last 60 lines"
+    tail -n 60 "/var/log/xen/console/guest-$guest.log" 2>/dev/null
+    echo "--- $guest: blocked tasks"
+    yasmin-lab-agent exec -t 20 "$(lab_guest_ip "$guest")" \
+        'echo w >/proc/sysrq-trigger; sleep 1; dmesg | tail -n 80' 2>&1 || true
+    domid=$(xl domid "$guest" 2>/dev/null) || return 0
+    echo "--- $guest: xl list; Xen's event channels of domain $domid"
+    xl list 2>&1
+    xl debug-keys e 2>/dev/null && xl dmesg 2>/dev/null | tail -n 600 | awk -v d="$domid" '
+        /Event channel information for domain/ { c = $NF; sub(/:$/, "", c) } c == d'
 }
 
 # rootfstype=ramfs: the initramfs is unpacked into a tmpfs otherwise, sized half of the RAM
