@@ -107,6 +107,14 @@ struct yasmin_peer {
 	bool rescue_saw_rung;
 	u64 doorbell_rescues;		/* times it collected what no interrupt did */
 
+	/*
+	 * Ends of events on our offered channel reported as spurious (no ring index moved):
+	 * after the second in a row Xen's Linux code delays the next unmask, up to a second
+	 * (XSA-332), and only a useful event resets that.  Shown per peer, and in a rescue's log.
+	 */
+	u64 spurious_eois;
+	unsigned int spurious_streak;	/* spurious ends since the last useful one */
+
 	/* Counters for /proc/net/yasmin_peers. */
 	u64 messages_received;
 	u64 messages_sent;
@@ -341,6 +349,21 @@ static void yasmin_peer_slot_rung(u32 slot, void *arg)
 		rung->progress |= yasmin_conn_doorbell(conn);
 }
 
+/*
+ * Ends an event of our offered channel (xen_irq_lateeoi), in its handler or in the work item,
+ * never both at once: the channel stays masked from the interrupt until here.
+ */
+static void yasmin_peer_offered_eoi(struct yasmin_peer *peer, int irq, bool progress)
+{
+	if (progress) {
+		WRITE_ONCE(peer->spurious_streak, 0);
+	} else {
+		WRITE_ONCE(peer->spurious_eois, peer->spurious_eois + 1);
+		WRITE_ONCE(peer->spurious_streak, peer->spurious_streak + 1);
+	}
+	xen_irq_lateeoi(irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+}
+
 static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
 {
 	struct yasmin_peer *peer = dev_id;
@@ -356,7 +379,7 @@ static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
 		set_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
 		queue_work(yasmin_wq, &peer->work);
 	} else {
-		xen_irq_lateeoi(irq, rung.progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		yasmin_peer_offered_eoi(peer, irq, rung.progress);
 	}
 	return IRQ_HANDLED;
 }
@@ -405,8 +428,9 @@ static void yasmin_peer_rescue(struct work_struct *work)
 		rcu_read_unlock();
 		spin_unlock_bh(&peer->rescue_lock);
 		WRITE_ONCE(peer->doorbell_rescues, peer->doorbell_rescues + 1);
-		pr_warn_ratelimited("peer %u: doorbell rung with no interrupt for 100 ms: collected (rescue %llu)\n",
-				    peer->domid, peer->doorbell_rescues);
+		pr_warn_ratelimited("peer %u: doorbell rung with no interrupt for 100 ms: collected (rescue %llu, after %u spurious event ends in a row)\n",
+				    peer->domid, peer->doorbell_rescues,
+				    READ_ONCE(peer->spurious_streak));
 		if (found.control)
 			yasmin_peer_kick(peer);
 		rung = false;
@@ -767,11 +791,11 @@ static bool yasmin_peer_transmit(struct yasmin_peer *peer)
 	return sent;
 }
 
-static void yasmin_peer_eoi(struct yasmin_peer *peer, int bit, struct yasmin_event_channel *ch,
-			    bool progress)
+static void yasmin_peer_eoi(struct yasmin_peer *peer, bool progress)
 {
-	if (test_and_clear_bit(bit, &peer->flags) && ch->irq > 0)
-		xen_irq_lateeoi(ch->irq, progress ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	if (test_and_clear_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags) &&
+	    peer->offered_evtchn.irq > 0)
+		yasmin_peer_offered_eoi(peer, peer->offered_evtchn.irq, progress);
 }
 
 static void yasmin_peer_work(struct work_struct *work)
@@ -782,7 +806,7 @@ static void yasmin_peer_work(struct work_struct *work)
 	yasmin_peer_sync(peer);
 	progress = yasmin_peer_receive(peer, &more);
 	progress |= yasmin_peer_transmit(peer);
-	yasmin_peer_eoi(peer, YASMIN_PEER_EOI_OFFERED, &peer->offered_evtchn, progress);
+	yasmin_peer_eoi(peer, progress);
 	if (more)
 		yasmin_peer_kick(peer);
 }
@@ -972,7 +996,7 @@ static void yasmin_peer_show(struct seq_file *m, struct yasmin_peer *peer)
 	spin_unlock_bh(&peer->lock);
 
 	/* The channel fields are written by the work item; a racy read shows a state it was in. */
-	seq_printf(m, "%u %s %u %llu %llu %llu %u %llu %llu %llu %llu %llu %lld %lld %lld %lld %llu\n",
+	seq_printf(m, "%u %s %u %llu %llu %llu %u %llu %llu %llu %llu %llu %lld %lld %lld %lld %llu %llu %llu\n",
 		   peer->domid,
 		   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" : "down",
 		   nr_conns, READ_ONCE(peer->messages_sent), READ_ONCE(peer->messages_received),
@@ -982,7 +1006,8 @@ static void yasmin_peer_show(struct seq_file *m, struct yasmin_peer *peer)
 		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_RECEIVED]),
 		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_VIOLATION]),
 		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_CHANNEL_DOWN]),
-		   READ_ONCE(peer->doorbell_rescues));
+		   READ_ONCE(peer->doorbell_rescues), READ_ONCE(peer->interrupts),
+		   READ_ONCE(peer->spurious_eois));
 }
 
 int yasmin_conns_seq_show(struct seq_file *m, void *v)
@@ -1012,7 +1037,7 @@ int yasmin_peers_seq_show(struct seq_file *m, void *v)
 	seq_puts(m, "peer channel connections messages_sent messages_received violations "
 		    "channel_drops bytes_sent bytes_received events_sent events_suppressed "
 		    "full_waits resets_sent resets_received resets_violation "
-		    "resets_channel_down doorbell_rescues\n");
+		    "resets_channel_down doorbell_rescues interrupts spurious_eois\n");
 	mutex_lock(&yasmin_peers_lock);
 	list_for_each_entry(peer, &yasmin_peers, list_node)
 		yasmin_peer_show(m, peer);

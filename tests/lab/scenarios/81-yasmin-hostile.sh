@@ -190,7 +190,7 @@ check "$(st [ $survive_violations -eq 0 ])" "random doorbell page: no violation 
 # doorbell rescue (guest-kmod/peer.c, yasmin_peer_rescue) collects it.  The victim receives
 # a 16 MiB echo through that all the same, and counts the rescue.
 rescues_b() {
-    lab_exec $victim "awk -v d=$(lab_domid $attacker) 'NR > 1 && \$1 == d { print \$NF }' /proc/net/yasmin_peers"
+    lab_yasmin_peer_field $victim doorbell_rescues "$(lab_domid $attacker)"
 }
 rescues0=$(rescues_b)
 attack "storm $b_domid silent 1"

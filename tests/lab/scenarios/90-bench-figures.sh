@@ -196,8 +196,9 @@ bench_ring 524288 "${guests[@]}"
 # The doorbell rescues of the run (guest-kmod/peer.c, yasmin_peer_rescue): stalls that the
 # module recovered from, reported beside the figures (they cost up to 200 ms each).
 for guest in "${guests[@]}"; do
-    echo "$guest: doorbell rescues per peer: $(lab_guest_exec "$guest" \
-        "awk 'NR > 1 { printf \"%s:%s \", \$1, \$NF }' /proc/net/yasmin_peers")"
+    echo "$guest: doorbell rescues per peer: $(lab_yasmin_peer_field "$guest" doorbell_rescues)"
+    echo "$guest: interrupts per peer: $(lab_yasmin_peer_field "$guest" interrupts)"
+    echo "$guest: of which ended as spurious: $(lab_yasmin_peer_field "$guest" spurious_eois)"
 done
 echo "=== $(($(wc -l <"$BENCH_CSV") - 1)) measurements in out/bench/lab.csv"
 for figure in latency throughput-size throughput-ring pairs connect; do

@@ -214,6 +214,13 @@ lab_yasmin_counters() {   # DOMAIN
     lab_exec "$1" "$LAB_YASMIN_COUNTERS"
 }
 
+# lab_yasmin_peer_field DOMAIN FIELD [PEER_DOMID] : FIELD (a column's name in the header of
+# /proc/net/yasmin_peers) of DOMAIN's line for that peer, or "domid:value ..." for every peer.
+lab_yasmin_peer_field() {
+    lab_exec "$1" "awk -v f=$2 -v d='${3:-}' 'NR == 1 { for (i = 1; i <= NF; i++) if (\$i == f) c = i; next }
+        c && d == \"\" { printf \"%s:%s \", \$1, \$c } c && \$1 == d { print \$c }' /proc/net/yasmin_peers"
+}
+
 # lab_yasmin_save DOMAIN LABEL : records the counters in /run/yasmin-lab/ (dom0), for
 # lab_yasmin_expect in a later scenario of the same lab run.
 lab_yasmin_save() {
