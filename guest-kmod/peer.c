@@ -114,6 +114,8 @@ struct yasmin_peer {
 	 */
 	u64 spurious_eois;
 	unsigned int spurious_streak;	/* spurious ends since the last useful one */
+	/* Events we sent the peer (rings that set a summary bit): its interrupts, one for one. */
+	atomic64_t notifies;
 
 	/* Counters for /proc/net/yasmin_peers. */
 	u64 messages_received;
@@ -454,8 +456,10 @@ static void yasmin_peer_ring(struct yasmin_peer *peer, u32 slot)
 {
 	struct yasmin_doorbell_page *db = READ_ONCE(peer->peer_doorbell.addr);
 
-	if (db && yasmin_doorbell_ring(db, slot))
+	if (db && yasmin_doorbell_ring(db, slot)) {
+		atomic64_inc(&peer->notifies);
 		yasmin_evtchn_notify(&peer->bound_evtchn);
+	}
 }
 
 void yasmin_peer_ring_conn(struct yasmin_peer *peer, u32 peer_slot)
@@ -996,7 +1000,7 @@ static void yasmin_peer_show(struct seq_file *m, struct yasmin_peer *peer)
 	spin_unlock_bh(&peer->lock);
 
 	/* The channel fields are written by the work item; a racy read shows a state it was in. */
-	seq_printf(m, "%u %s %u %llu %llu %llu %u %llu %llu %llu %llu %llu %lld %lld %lld %lld %llu %llu %llu\n",
+	seq_printf(m, "%u %s %u %llu %llu %llu %u %llu %llu %llu %llu %llu %lld %lld %lld %lld %llu %llu %llu %lld\n",
 		   peer->domid,
 		   READ_ONCE(peer->mapped) ? "up" : READ_ONCE(peer->offered) ? "offered" : "down",
 		   nr_conns, READ_ONCE(peer->messages_sent), READ_ONCE(peer->messages_received),
@@ -1007,7 +1011,7 @@ static void yasmin_peer_show(struct seq_file *m, struct yasmin_peer *peer)
 		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_VIOLATION]),
 		   (s64)atomic64_read(&peer->resets[YASMIN_RESET_CHANNEL_DOWN]),
 		   READ_ONCE(peer->doorbell_rescues), READ_ONCE(peer->interrupts),
-		   READ_ONCE(peer->spurious_eois));
+		   READ_ONCE(peer->spurious_eois), (s64)atomic64_read(&peer->notifies));
 }
 
 int yasmin_conns_seq_show(struct seq_file *m, void *v)
@@ -1037,7 +1041,7 @@ int yasmin_peers_seq_show(struct seq_file *m, void *v)
 	seq_puts(m, "peer channel connections messages_sent messages_received violations "
 		    "channel_drops bytes_sent bytes_received events_sent events_suppressed "
 		    "full_waits resets_sent resets_received resets_violation "
-		    "resets_channel_down doorbell_rescues interrupts spurious_eois\n");
+		    "resets_channel_down doorbell_rescues interrupts spurious_eois notifies\n");
 	mutex_lock(&yasmin_peers_lock);
 	list_for_each_entry(peer, &yasmin_peers, list_node)
 		yasmin_peer_show(m, peer);

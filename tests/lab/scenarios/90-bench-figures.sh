@@ -199,6 +199,7 @@ for guest in "${guests[@]}"; do
     echo "$guest: doorbell rescues per peer: $(lab_yasmin_peer_field "$guest" doorbell_rescues)"
     echo "$guest: interrupts per peer: $(lab_yasmin_peer_field "$guest" interrupts)"
     echo "$guest: of which ended as spurious: $(lab_yasmin_peer_field "$guest" spurious_eois)"
+    echo "$guest: events sent per peer: $(lab_yasmin_peer_field "$guest" notifies)"
 done
 echo "=== $(($(wc -l <"$BENCH_CSV") - 1)) measurements in out/bench/lab.csv"
 for figure in latency throughput-size throughput-ring pairs connect; do
