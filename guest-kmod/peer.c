@@ -103,6 +103,7 @@ struct yasmin_peer {
 	struct delayed_work rescue_work;
 	spinlock_t rescue_lock;
 	u64 interrupts;			/* handler runs: the rescue's sign of life */
+	unsigned long last_interrupt;	/* jiffies at the last one, for the rescue's log */
 	u64 rescue_seen_interrupts;	/* interrupts when the rescue last saw the doorbell rung */
 	bool rescue_saw_rung;
 	u64 doorbell_rescues;		/* times it collected what no interrupt did */
@@ -372,6 +373,7 @@ static irqreturn_t yasmin_peer_interrupt(int irq, void *dev_id)
 	struct yasmin_rung rung = { .peer = peer };
 
 	WRITE_ONCE(peer->interrupts, peer->interrupts + 1);	/* one handler at a time */
+	WRITE_ONCE(peer->last_interrupt, jiffies);
 	rcu_read_lock();
 	yasmin_doorbell_collect(peer->own_doorbell.addr, yasmin_peer_slot_rung, &rung);
 	rcu_read_unlock();
@@ -425,15 +427,21 @@ static void yasmin_peer_rescue(struct work_struct *work)
 
 	if (rung && peer->rescue_saw_rung && interrupts == peer->rescue_seen_interrupts) {
 		struct yasmin_rung found = { .peer = peer };
+		bool held = test_bit(YASMIN_PEER_EOI_OFFERED, &peer->flags);
+		u32 slots;
 
 		spin_lock_bh(&peer->rescue_lock);
 		rcu_read_lock();
-		yasmin_doorbell_collect(db, yasmin_peer_slot_rung, &found);
+		slots = yasmin_doorbell_collect(db, yasmin_peer_slot_rung, &found);
 		rcu_read_unlock();
 		spin_unlock_bh(&peer->rescue_lock);
 		WRITE_ONCE(peer->doorbell_rescues, peer->doorbell_rescues + 1);
-		pr_warn_ratelimited("peer %u: doorbell rung with no interrupt for 100 ms: collected (rescue %llu, after %u spurious event ends in a row)\n",
-				    peer->domid, peer->doorbell_rescues,
+		/* What tells where the event is held up: see docs/observability.md. */
+		pr_warn_ratelimited("peer %u: doorbell rung with no interrupt for 100 ms: collected (rescue %llu: %u slots%s; last interrupt %u ms ago, %s; %u spurious event ends before)\n",
+				    peer->domid, peer->doorbell_rescues, slots,
+				    found.control ? " with the control slot" : "",
+				    jiffies_to_msecs(jiffies - READ_ONCE(peer->last_interrupt)),
+				    held ? "its end left to the work item" : "ended",
 				    READ_ONCE(peer->spurious_streak));
 		if (found.control)
 			yasmin_peer_kick(peer);
