@@ -1402,9 +1402,10 @@ static int cmd_serve(uint32_t port)
 		if (!is_vsock())
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		/*
-		 * A guest of 256 MiB holding 1000 connections' rings and threads can be short of
-		 * memory for a moment (EAGAIN): wait for it rather than drop the connection, whose
-		 * client would report a transport failure that is not one.
+		 * EAGAIN: the guest's task limit (kernel.threads-max, 1050 in 256 MiB; the scale
+		 * scenario raises it) or memory, reached for a moment while the threads of closed
+		 * connections still exit.  Wait rather than drop the connection, whose client
+		 * would report a transport failure that is not one.
 		 */
 		for (int tries = 0;; tries++) {
 			int err = pthread_create(&thread, &attr, serve_connection,
