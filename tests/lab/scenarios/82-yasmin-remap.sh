@@ -91,7 +91,8 @@ pkill_watcher() {
 # stops the watchers, prints the figures and notes a late one.
 watch_judge() {
     local what=$1 want_g=$2 i=0 glog last_g last_x g_s x_s end_g; shift 2
-    until views_exact "$@" >/dev/null 2>&1; do
+    # A subshell: views_exact fails by lab_fail, whose exit would end the scenario silently.
+    until (views_exact "$@") >/dev/null 2>&1; do
         [ $i -lt 100 ] || views_exact "$@"   # fails, saying what is wrong
         sleep 0.1; i=$((i + 1))
     done

@@ -51,6 +51,7 @@ lab_guest_hung() {
     yasmin-lab-agent exec -t 20 "$(lab_guest_ip "$guest")" \
         'echo w >/proc/sysrq-trigger; sleep 1; dmesg | tail -n 80' 2>&1 || true
     domid=$(xl domid "$guest" 2>/dev/null) || return 0
+    ! lab_triple_faults | grep -qx "$domid" || lab_triple_fault_where "$domid"
     echo "--- $guest: xl list; Xen's event channels of domain $domid"
     xl list 2>&1
     xl debug-keys e 2>/dev/null && xl dmesg 2>/dev/null | tail -n 600 | awk -v d="$domid" '
@@ -118,6 +119,68 @@ lab_start_guests() {
     done
     xl list
 }
+
+# --- triple faults: the emulator's --------------------------------------------------------------
+# Under the lab's emulation (QEMU TCG emulating AMD SVM with nested paging, under Xen's HVM
+# code) a PVH guest now and then triple-faults: in the kernel's own code - x2APIC register
+# writes (native_apic_msr_eoi_write, lapic_resume), pvclock_clocksource_read - or with Xen's
+# own code in the vCPU's registers (cs e008), which no guest can cause; at boot, at a suspend
+# request or on resume, with yasmin loaded or never loaded, always on pCPU 0 so far, rarely
+# and then several in a row (docs/lab.md, "The emulated CPU", has what was seen).  Xen logs
+# "dNvM Triple fault" and the vCPU's registers, and shuts the domain down as for a reboot.
+# A fault in a module's code (yasmin's) is never excused.
+
+# lab_triple_faults : the domids Xen logged a triple fault for, one per line, in order.  The
+# Xen console ring holds the whole run (tests/lab/run: conring_size).
+lab_triple_faults() {
+    xl dmesg 2>/dev/null | sed -n 's/^(XEN) d\([0-9]*\)v[0-9]* Triple fault.*/\1/p' | sort -nu
+}
+
+# lab_kernel_symbol ADDRESS : "symbol+0xOFFSET" when ADDRESS (hex, as Xen prints it) is in the
+# text of the guests' kernel, nothing otherwise (a module, or no code at all).  Read in guest-a's
+# /proc/kallsyms: every lab guest boots the same image, and PV and PVH guests load it where it
+# was linked (no KASLR: the decompressor that would randomise it is not run).
+lab_kernel_symbol() {
+    local line
+    line=$(LAB_EXEC_TIMEOUT=30 lab_guest_exec guest-a "awk -v r=$1 '
+        \$3 == \"_stext\" { lo = \$1 } \$3 == \"_etext\" { hi = \$1 }
+        \$2 ~ /^[tT]\$/ && \$1 <= r && \$1 > best { best = \$1; name = \$3 }
+        END { if (lo != \"\" && lo <= r && r < hi) print best, name }' /proc/kallsyms" 2>/dev/null) ||
+        return 0
+    [ -n "$line" ] || return 0
+    printf '%s+0x%x\n' "${line#* }" $((16#$1 - 16#${line%% *}))
+}
+
+# lab_triple_fault_where DOMID : prints Xen's dump of DOMID's triple fault and where the vCPU
+# was; sets LAB_FAULT_AT (a kernel symbol, or the address) and LAB_FAULT_IN: "kernel" (the
+# guest kernel's own text), "hypervisor" (Xen's code segment: the emulator handed Xen its own
+# state as the guest's) or "elsewhere" (a module's code, yasmin's included, or unknown).
+lab_triple_fault_where() {
+    local d=$1 log cs rip sym
+    log=$(xl dmesg 2>/dev/null)
+    echo "--- Xen: domain $d triple-faulted"
+    awk -v d="$d" '$2 ~ "^d" d "v" && /Triple fault/ { n = 14 } n-- > 0' <<<"$log" | tail -n 14 | sed 's/^/  /'
+    # "(XEN) RIP:    0010:[<ffffffff8107505b>]": code segment and address.
+    rip=$(awk -v d="$d" '$2 ~ "^d" d "v" && /Triple fault/ { p = 1 } p && $2 == "RIP:" { print $3; p = 0 }' <<<"$log" |
+        tail -n 1)
+    cs=${rip%%:*} rip=$(sed -n 's/.*\[<\([0-9a-f]*\)>\].*/\1/p' <<<"$rip")
+    sym=
+    [ -z "$rip" ] || [ "$cs" = e008 ] || sym=$(lab_kernel_symbol "$rip")
+    if [ -n "$sym" ]; then
+        LAB_FAULT_IN=kernel LAB_FAULT_AT=$sym
+        echo "Xen: domain $d triple-faulted at $sym, in the kernel's own code"
+    elif [ "$cs" = e008 ]; then
+        LAB_FAULT_IN=hypervisor LAB_FAULT_AT="Xen's $rip"
+        echo "Xen: domain $d triple-faulted with Xen's own code in its registers ($rip): the emulator's"
+    else
+        LAB_FAULT_IN=elsewhere LAB_FAULT_AT=${rip:-an address xl dmesg no longer has}
+        echo "Xen: domain $d triple-faulted at $LAB_FAULT_AT, not in the kernel's own code (a module's?)"
+    fi
+}
+
+# lab_triple_fault_excused : whether the last lab_triple_fault_where found one the emulator is
+# known for (above).
+lab_triple_fault_excused() { [ "${LAB_FAULT_IN:-}" = kernel ] || [ "${LAB_FAULT_IN:-}" = hypervisor ]; }
 
 # --- vsock and yasmin ------------------------------------------------------------------------
 # DOMAIN below is a guest name or Domain-0 (dom0 itself, where the scenarios run).
