@@ -82,7 +82,7 @@ lab_move_fail() {   # GUEST MESSAGE
 lab_move_triple_fault() {
     local d
     LAB_FAULT_AT='' LAB_FAULT_IN=''
-    d=$(lab_triple_faults | awk -v f="$1" '$1 >= f && $1 + 0 > m + 0 { m = $1 } END { print m }')
+    d=$(lab_triple_faults | awk -v f="$1" '$1 >= f' | tail -n 1)   # sorted: the latest
     [ -n "$d" ] || return 1
     lab_triple_fault_where "$d"
 }
